@@ -1,0 +1,3 @@
+"""IntoWork: the recruitment platform backend."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,102 @@
+"""The `intowork` command. Every subcommand reads the same settings as the server."""
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from intowork.core.config import Settings, get_settings
+from intowork.core.db import create_database
+from intowork.core.errors import AppError
+from intowork.core.migrations import upgrade_to_head
+from intowork.users import service as users_service
+
+app = typer.Typer(help="IntoWork recruitment platform backend.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        console.print(f"[red]Invalid configuration:[/red] {exc}")
+        raise typer.Exit(code=2) from exc
+
+
+async def _migrate(settings: Settings) -> None:
+    database = create_database(settings)
+    try:
+        await upgrade_to_head(database.engine)
+    finally:
+        await database.dispose()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    settings = _load_settings()
+    asyncio.run(_migrate(settings))
+    console.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [default: HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: PORT or 8000]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: WEB_CONCURRENCY]")
+    ] = None,
+) -> None:
+    """Start the API server (in development, pending migrations are applied first)."""
+    settings = _load_settings()
+    if not settings.is_production:
+        asyncio.run(_migrate(settings))
+    uvicorn.run(
+        "intowork.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.web_concurrency,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ],
+    first_name: Annotated[str, typer.Option(prompt=True)] = "Admin",
+    last_name: Annotated[str, typer.Option(prompt=True)] = "IntoWork",
+) -> None:
+    """Create an administrator account (the only way to get one)."""
+    settings = _load_settings()
+
+    async def run() -> int:
+        database = create_database(settings)
+        try:
+            if not settings.is_production:
+                await upgrade_to_head(database.engine)
+            async with database.sessionmaker() as session, session.begin():
+                user = await users_service.create_admin(
+                    session,
+                    email=email,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                )
+                return user.id
+        finally:
+            await database.dispose()
+
+    try:
+        user_id = asyncio.run(run())
+    except (AppError, ValueError) as exc:
+        console.print(f"[red]Refused:[/red] {getattr(exc, 'detail', exc)}")
+        raise typer.Exit(code=1) from exc
+    console.print(f"[green]Admin created[/green] (id {user_id}).")

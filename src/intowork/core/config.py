@@ -1,0 +1,245 @@
+"""Settings: the only place that reads the environment (and `.env`)."""
+
+import os
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
+from typing import Annotated, Any, Self
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+JWT_SECRET_FILE = "jwt_secret"
+MIN_JWT_SECRET_LENGTH = 32
+
+# Values copied from tutorials and .env templates; any of them in production is a leak waiting.
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "secret",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "your-secret-key",
+        "your_secret_key",
+        "your-secret-key-here",
+        "your-super-secret-key",
+        "supersecret",
+        "super-secret-key",
+        "jwt-secret",
+        "jwt_secret",
+        "nextauth_secret",
+        "development",
+        "dev-secret",
+        "test",
+        "password",
+        "please-change-me",
+    }
+)
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class EmailBackend(StrEnum):
+    CONSOLE = "console"
+    FILE = "file"
+    SMTP = "smtp"
+    RESEND = "resend"
+
+
+DEV_ALLOWED_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
+
+Network = IPv4Network | IPv6Network
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept URLs as hosting platforms give them and point them at the async drivers.
+
+    `postgres://` and `postgresql://` (with or without a sync driver) become
+    `postgresql+asyncpg://`; libpq's `sslmode` becomes asyncpg's `ssl`. `sqlite://` becomes
+    `sqlite+aiosqlite://`.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme in {"postgres", "postgresql"} or scheme.startswith("postgresql+"):
+        query = [("ssl" if k == "sslmode" else k, v) for k, v in parse_qsl(parts.query)]
+        return urlunsplit(parts._replace(scheme="postgresql+asyncpg", query=urlencode(query)))
+    if scheme == "sqlite" or scheme.startswith("sqlite+"):
+        # Not through urlunsplit: it would fold "sqlite:////abs/path" into a relative path.
+        return "sqlite+aiosqlite" + url.strip()[len(parts.scheme) :]
+    raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:// URL")
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of ARCHITECTURE.md "Configuration"; `.env.example` documents them."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("./var")
+
+    database_url: str | None = None
+    db_pool_size: PositiveInt = 10
+    db_max_overflow: NonNegativeInt = 10
+    db_pool_timeout: PositiveInt = 10
+    db_pool_recycle: PositiveInt = 1800
+    db_echo: bool = False
+
+    redis_url: str | None = None
+    redis_key_prefix: str = "intowork:"
+
+    log_level: str = "INFO"
+    log_dir: Path | None = None
+
+    allowed_origins: Annotated[list[str] | None, NoDecode] = None
+    allowed_origin_regex: str | None = None
+
+    jwt_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("jwt_secret", "nextauth_secret")
+    )
+    access_token_expire_minutes: PositiveInt = 60
+    refresh_token_idle_days: PositiveInt = 7
+    refresh_token_max_days: PositiveInt = 30
+    password_reset_expire_minutes: PositiveInt = 60
+
+    email_backend: EmailBackend = EmailBackend.CONSOLE
+    smtp_url: SecretStr | None = None
+    resend_api_key: SecretStr | None = None
+    from_email: str = "IntoWork <no-reply@intowork.local>"
+    frontend_url: str = "http://localhost:3000"
+
+    metrics_token: SecretStr | None = None
+    rate_limit_enabled: bool = True
+    trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
+
+    cv_max_bytes: PositiveInt = 5 * 1024 * 1024
+    max_body_bytes: PositiveInt = 1024 * 1024
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    web_concurrency: PositiveInt = 1
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: Any) -> Any:
+        origins = _split_csv(value)
+        if isinstance(origins, list) and "*" in origins:
+            raise ValueError(
+                'ALLOWED_ORIGINS may not contain "*": credentials are allowed, list the origins'
+            )
+        return origins
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: Any) -> Any:
+        items = _split_csv(value)
+        if isinstance(items, list):
+            return [ip_network(item, strict=False) for item in items]
+        return items
+
+    @field_validator("database_url", "redis_url", "allowed_origin_regex", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_database_url(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_log_level(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _resolve_secrets_and_defaults(self) -> Self:
+        if self.allowed_origins is None:
+            self.allowed_origins = (
+                [] if self.environment is Environment.PRODUCTION else list(DEV_ALLOWED_ORIGINS)
+            )
+        if self.environment is Environment.PRODUCTION:
+            _check_production_secret(self.jwt_secret)
+        elif self.jwt_secret is None or not self.jwt_secret.get_secret_value().strip():
+            self.jwt_secret = SecretStr(_development_secret(self.data_dir))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'intowork.db').resolve()}"
+
+    @property
+    def jwt_secret_value(self) -> str:
+        assert self.jwt_secret is not None  # set by the validator
+        return self.jwt_secret.get_secret_value()
+
+
+def _check_production_secret(secret: SecretStr | None) -> None:
+    value = secret.get_secret_value().strip() if secret is not None else ""
+    if not value:
+        raise ValueError(
+            "JWT_SECRET (or NEXTAUTH_SECRET) must be set when ENVIRONMENT=production; "
+            'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    if value.lower() in PLACEHOLDER_SECRETS or len(value) < MIN_JWT_SECRET_LENGTH:
+        raise ValueError(
+            "JWT_SECRET is a placeholder or shorter than "
+            f"{MIN_JWT_SECRET_LENGTH} characters; refusing to start in production"
+        )
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A random secret generated once and kept in DATA_DIR, so restarts keep sessions valid."""
+    path = data_dir / JWT_SECRET_FILE
+    if path.is_file():
+        stored = path.read_text(encoding="utf-8").strip()
+        if stored:
+            return stored
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # Written aside then hard-linked into place: when two processes start at once, the first
+    # link wins, and nobody ever reads a half-written file.
+    tmp = data_dir / f".{JWT_SECRET_FILE}.{secrets.token_hex(8)}"
+    tmp.write_text(secret, encoding="utf-8")
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        secret = path.read_text(encoding="utf-8").strip()
+    finally:
+        tmp.unlink()
+    return secret
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

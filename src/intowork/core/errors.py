@@ -1,0 +1,172 @@
+"""The error model: every error body is `{"detail": ...}` (API.md 1.3)."""
+
+import socket
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from loguru import logger
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+INTERNAL_ERROR_DETAIL = "Internal server error"
+UNAVAILABLE_DETAIL = "Service temporarily unavailable"
+CONFLICT_DETAIL = "The request conflicts with existing data"
+
+
+class AppError(Exception):
+    """An expected failure that carries its HTTP status; the one handler renders it."""
+
+    status_code = 500
+    detail = INTERNAL_ERROR_DETAIL
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        if detail is not None:
+            self.detail = detail
+        if headers is not None:
+            self.headers = headers
+        super().__init__(self.detail)
+
+
+class BadRequest(AppError):
+    status_code = 400
+    detail = "Bad request"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    detail = "Authentication required"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status_code = 403
+    detail = "Forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    detail = "Not found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    detail = CONFLICT_DETAIL
+
+
+class Gone(AppError):
+    status_code = 410
+    detail = "This endpoint has been removed"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    detail = "Payload too large"
+
+
+class RateLimited(AppError):
+    status_code = 429
+    detail = "Rate limit exceeded"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    detail = UNAVAILABLE_DETAIL
+
+
+# Errors that mean "the database could not be reached", as opposed to a bad statement.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
+
+
+def error_response(status_code: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(exc.status_code, exc.detail, exc.headers)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return error_response(exc.status_code, exc.detail, exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # The offending input is not echoed back: it may be a password or a whole request body.
+    errors = [
+        {key: value for key, value in error.items() if key not in {"input", "url"}}
+        for error in exc.errors()
+    ]
+    return error_response(422, jsonable_encoder(errors))
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    logger.opt(exception=exc).warning("database.unavailable")
+    return error_response(503, UNAVAILABLE_DETAIL)
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Services translate the violations they expect; this is the database backing them up.
+    logger.opt(exception=exc).warning("database.integrity_error")
+    return error_response(409, CONFLICT_DETAIL)
+
+
+async def _dbapi_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    raise exc
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(sa_exc.IntegrityError, _integrity_error)
+    app.add_exception_handler(sa_exc.DBAPIError, _dbapi_error)
+    for error_class in DATABASE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_class, _database_unavailable)
+
+
+class UnhandledErrorMiddleware:
+    """Turns an unexpected exception into `500 {"detail": "Internal server error"}`.
+
+    Pure ASGI and placed inside the request-id and CORS middleware, so that a 500 still carries
+    the request id and the CORS headers (Starlette's outermost ServerErrorMiddleware would answer
+    outside them). The exception is logged with its traceback; its text never reaches the client.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:
+            logger.opt(exception=exc).error("request.unhandled_error")
+            if started:
+                raise
+            await error_response(500, INTERNAL_ERROR_DETAIL)(scope, receive, send)

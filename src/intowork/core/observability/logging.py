@@ -1,0 +1,64 @@
+"""Loguru for everything: the app's own lines and the stdlib loggers (uvicorn, SQLAlchemy)."""
+
+import logging
+import sys
+from types import FrameType
+
+from loguru import logger
+
+from intowork.core.config import Settings
+
+HUMAN_FORMAT = (
+    "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
+    "<cyan>{extra[request_id]}</cyan> {name}: <level>{message}</level> {extra}"
+)
+ROUTED_STDLIB_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "alembic")
+
+
+class InterceptHandler(logging.Handler):
+    """Sends stdlib records to loguru, keeping the caller's location (loguru's own recipe)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        frame: FrameType | None = logging.currentframe()
+        depth = 2
+        while frame is not None and frame.f_code.co_filename == logging.__file__:
+            frame = frame.f_back
+            depth += 1
+        logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
+
+
+def configure_logging(settings: Settings) -> None:
+    logger.remove()
+    logger.configure(extra={"request_id": "-"})
+    # diagnose=False: tracebacks never print local variables, which may hold passwords.
+    if settings.is_production:
+        logger.add(
+            sys.stdout,
+            level=settings.log_level,
+            serialize=True,
+            enqueue=True,
+            backtrace=False,
+            diagnose=False,
+        )
+    else:
+        logger.add(sys.stderr, level=settings.log_level, format=HUMAN_FORMAT, diagnose=False)
+    if settings.log_dir is not None:
+        logger.add(
+            settings.log_dir / "intowork.log",
+            level=settings.log_level,
+            serialize=True,
+            rotation="500 MB",
+            retention="30 days",
+            compression="gz",
+            enqueue=True,
+            diagnose=False,
+        )
+    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    for name in ROUTED_STDLIB_LOGGERS:
+        stdlib_logger = logging.getLogger(name)
+        stdlib_logger.handlers = [InterceptHandler()]
+        stdlib_logger.propagate = False

@@ -1,0 +1,82 @@
+"""The application factory: lifespan, middleware order, error handlers, routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from loguru import logger
+
+from intowork import __version__
+from intowork.core.config import Settings, get_settings
+from intowork.core.db import create_database
+from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
+from intowork.core.observability.logging import configure_logging
+from intowork.core.observability.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
+from intowork.core.redis import create_redis
+from intowork.core.routing import OptionalTrailingSlashMiddleware
+from intowork.system.router import api_router as system_api_router
+from intowork.system.router import operations_router
+
+DESCRIPTION = """
+IntoWork is a recruitment platform: candidates find jobs and apply with their CV, employers
+publish jobs for their company and move applicants through a hiring pipeline, admins keep the
+place clean.
+
+Authenticate with `Authorization: Bearer <access_token>`; every error body is `{"detail": ...}`.
+"""
+
+EXPOSED_HEADERS = [
+    REQUEST_ID_HEADER,
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "Content-Disposition",
+]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    app.state.db = create_database(settings)
+    app.state.redis = create_redis(settings)
+    logger.bind(environment=settings.environment.value).info("app.started")
+    try:
+        yield
+    finally:
+        if app.state.redis is not None:
+            await app.state.redis.aclose()
+        await app.state.db.dispose()
+        logger.info("app.stopped")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    app = FastAPI(
+        title="IntoWork API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    register_error_handlers(app)
+    app.include_router(operations_router)
+    app.include_router(system_api_router)
+
+    # Added innermost first: the request id wraps everything, CORS wraps every error.
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins or [],
+        allow_origin_regex=settings.allowed_origin_regex,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+        expose_headers=EXPOSED_HEADERS,
+    )
+    app.add_middleware(OptionalTrailingSlashMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

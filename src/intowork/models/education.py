@@ -1,0 +1,21 @@
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intowork.models.base import Base, TimestampMixin
+
+
+class Education(TimestampMixin, Base):
+    __tablename__ = "educations"
+    # "YYYY-MM" strings compare in date order.
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="date_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    degree: Mapped[str] = mapped_column(String(200))
+    school: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[str] = mapped_column(String(7))
+    end_date: Mapped[str] = mapped_column(String(7))
+    description: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,5 @@
+from intowork.core.errors import BadRequest
+
+
+class EmailAlreadyRegistered(BadRequest):
+    detail = "Email already registered"

@@ -1,0 +1,66 @@
+"""The app under test: real lifespan, full middleware stack, driven over ASGI by httpx."""
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intowork.core.config import Environment, Settings
+from intowork.main import create_app
+
+pytest_plugins = ["tests.fixtures.databases", "tests.fixtures.redis"]
+
+TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
+    """Settings for one test: its own database and data directory, no .env, no Redis."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "environment": Environment.TEST,
+            "database_url": database_url,
+            "data_dir": tmp_path / "data",
+            "jwt_secret": TEST_JWT_SECRET,
+            "redis_url": None,
+            "log_level": "DEBUG",
+            "rate_limit_enabled": False,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: SettingsFactory) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session on the app's own database, for factories and for checking what was stored."""
+    async with app.state.db.sessionmaker() as db_session:
+        yield db_session
