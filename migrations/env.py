@@ -5,6 +5,7 @@ The app passes an open connection in `config.attributes["connection"]` (see
 """
 
 import asyncio
+
 from alembic import context
 from sqlalchemy.engine import Connection
 

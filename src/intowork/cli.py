@@ -68,9 +68,7 @@ def serve(
 @app.command("create-admin")
 def create_admin(
     email: Annotated[str, typer.Option(prompt=True)],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     first_name: Annotated[str, typer.Option(prompt=True)] = "Admin",
     last_name: Annotated[str, typer.Option(prompt=True)] = "IntoWork",
 ) -> None:

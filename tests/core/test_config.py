@@ -12,6 +12,36 @@ from intowork.core.config import (
     normalise_database_url,
 )
 
+# ARCHITECTURE.md "Configuration", as an existing IntoWork deployment sets them.
+ARCHITECTURE_VARIABLES = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ENVIRONMENT",
+    "LOG_LEVEL",
+    "LOG_DIR",
+    "ALLOWED_ORIGINS",
+    "ALLOWED_ORIGIN_REGEX",
+    "JWT_SECRET",
+    "NEXTAUTH_SECRET",
+    "ACCESS_TOKEN_EXPIRE_MINUTES",
+    "REFRESH_TOKEN_IDLE_DAYS",
+    "REFRESH_TOKEN_MAX_DAYS",
+    "PASSWORD_RESET_EXPIRE_MINUTES",
+    "EMAIL_BACKEND",
+    "SMTP_URL",
+    "RESEND_API_KEY",
+    "FROM_EMAIL",
+    "FRONTEND_URL",
+    "METRICS_TOKEN",
+    "RATE_LIMIT_ENABLED",
+    "TRUSTED_PROXIES",
+    "CV_MAX_BYTES",
+    "MAX_BODY_BYTES",
+    "DATA_DIR",
+    "HOST",
+    "PORT",
+    "WEB_CONCURRENCY",
+]
 STRONG_SECRET = "k7Qm2vX9pL4sR8tW1yZ3bN6cF0hJ5dG2aE9uI4oP"
 
 
@@ -55,7 +85,7 @@ class TestDatabaseUrl:
 
 class TestJwtSecret:
     def test_production_refuses_missing_secret(self, tmp_path: Path) -> None:
-        with pytest.raises(ValidationError, match="JWT_SECRET .* must be set"):
+        with pytest.raises(ValidationError, match=r"JWT_SECRET .* must be set"):
             make(tmp_path, environment=Environment.PRODUCTION)
 
     @pytest.mark.parametrize("placeholder", ["changeme", "your-secret-key", "  secret  ", "short"])
@@ -143,3 +173,30 @@ class TestOtherSettings:
         settings = Settings(_env_file=env_file, data_dir=tmp_path)  # type: ignore[call-arg]
         assert settings.log_level == "DEBUG"
         assert settings.rate_limit_enabled is False
+
+
+class TestEnvExample:
+    ROOT = Path(__file__).resolve().parents[2]
+
+    def test_documents_every_setting(self) -> None:
+        documented = (self.ROOT / ".env.example").read_text()
+        for name in Settings.model_fields:
+            assert f"\n{name.upper()}=" in documented, f"{name.upper()} is not in .env.example"
+        assert "\nNEXTAUTH_SECRET=" in documented
+
+    def test_documents_every_variable_of_the_architecture(self) -> None:
+        documented = (self.ROOT / ".env.example").read_text()
+        missing = [name for name in ARCHITECTURE_VARIABLES if f"\n{name}=" not in documented]
+        assert missing == []
+
+    def test_copied_as_is_it_gives_the_embedded_defaults(self, tmp_path: Path) -> None:
+        settings = Settings(
+            _env_file=self.ROOT / ".env.example",  # type: ignore[call-arg]
+            data_dir=tmp_path,
+        )
+        assert settings.database_url is None
+        assert settings.redis_url is None
+        assert settings.log_dir is None
+        assert settings.metrics_token is None
+        assert settings.allowed_origins == DEV_ALLOWED_ORIGINS
+        assert settings.trusted_proxies == []

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-JWT_SECRET_FILE = "jwt_secret"
+JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
 MIN_JWT_SECRET_LENGTH = 32
 
 # Values copied from tutorials and .env templates; any of them in production is a leak waiting.
@@ -95,7 +95,11 @@ class Settings(BaseSettings):
     """Every setting of ARCHITECTURE.md "Configuration"; `.env.example` documents them."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `VAR=` (as in .env.example) means unset, not ""
+        extra="ignore",
+        case_sensitive=False,
     )
 
     environment: Environment = Environment.DEVELOPMENT
@@ -159,11 +163,6 @@ class Settings(BaseSettings):
         if isinstance(items, list):
             return [ip_network(item, strict=False) for item in items]
         return items
-
-    @field_validator("database_url", "redis_url", "allowed_origin_regex", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod

@@ -1,6 +1,7 @@
 """The error model: every error body is `{"detail": ...}` (API.md 1.3)."""
 
 import socket
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -79,7 +80,7 @@ class ServiceUnavailable(AppError):
 
 
 # Errors that mean "the database could not be reached", as opposed to a bad statement.
-DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
     sa_exc.TimeoutError,
@@ -89,7 +90,9 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def error_response(status_code: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status_code: int, detail: Any, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
 
 

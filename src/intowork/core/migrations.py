@@ -42,9 +42,8 @@ async def pending_revisions(engine: AsyncEngine) -> list[str]:
     def compute(sync: Connection) -> list[str]:
         script = ScriptDirectory.from_config(alembic_config())
         current = MigrationContext.configure(sync).get_current_heads()
-        return [
-            rev.revision for rev in script.iterate_revisions(script.get_heads(), current or None)
-        ]
+        heads = tuple(script.get_heads())
+        return [rev.revision for rev in script.iterate_revisions(heads, tuple(current) or None)]
 
     async with engine.connect() as connection:
         return await connection.run_sync(compute)

@@ -1,0 +1,3 @@
+from intowork.cli import app
+
+app(prog_name="intowork")

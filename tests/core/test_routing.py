@@ -1,0 +1,55 @@
+"""Transport conventions: optional trailing slash, request ids."""
+
+import re
+import uuid
+
+import pytest
+from httpx import AsyncClient
+
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+class TestTrailingSlash:
+    @pytest.mark.parametrize("path", ["/api/ping/", "/health/", "/api/status/"])
+    async def test_answers_without_redirect(self, client: AsyncClient, path: str) -> None:
+        with_slash = await client.get(path)
+        without = await client.get(path.rstrip("/"))
+        assert with_slash.status_code == 200
+        assert set(with_slash.json()) == set(without.json())
+
+    async def test_query_string_kept(self, client: AsyncClient) -> None:
+        response = await client.get("/health/ready/?verbose=1")
+        assert response.status_code == 200
+
+    async def test_root_unchanged(self, client: AsyncClient) -> None:
+        assert (await client.get("/")).status_code == 200
+
+
+class TestRequestId:
+    async def test_generated_when_absent(self, client: AsyncClient) -> None:
+        response = await client.get("/health")
+        assert UUID4.fullmatch(response.headers["X-Request-ID"])
+
+    async def test_valid_incoming_id_echoed(self, client: AsyncClient) -> None:
+        response = await client.get("/health", headers={"X-Request-ID": "abc.DEF_123-x"})
+        assert response.headers["X-Request-ID"] == "abc.DEF_123-x"
+
+    @pytest.mark.parametrize(
+        "bad", ["x" * 129, "has space", "semi;colon", 'quote"d', "ünïcode", ""]
+    )
+    async def test_invalid_incoming_id_replaced(self, client: AsyncClient, bad: str) -> None:
+        response = await client.get(
+            "/health",
+            headers=[("X-Request-ID", bad.encode("utf-8"))],  # type: ignore[list-item]
+        )
+        assert response.headers["X-Request-ID"] != bad
+        assert UUID4.fullmatch(response.headers["X-Request-ID"])
+
+    async def test_each_request_gets_its_own(self, client: AsyncClient) -> None:
+        ids = {(await client.get("/health")).headers["X-Request-ID"] for _ in range(3)}
+        assert len(ids) == 3
+
+    async def test_present_on_errors(self, client: AsyncClient) -> None:
+        response = await client.get("/api/missing")
+        assert response.status_code == 404
+        assert uuid.UUID(response.headers["X-Request-ID"])
