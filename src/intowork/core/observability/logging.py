@@ -1,16 +1,21 @@
 """Loguru for everything: the app's own lines and the stdlib loggers (uvicorn, SQLAlchemy)."""
 
+import inspect
 import logging
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from intowork.core.config import Settings
 
+if TYPE_CHECKING:
+    from loguru import Record
+
 HUMAN_FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
-    "<cyan>{extra[request_id]}</cyan> {name}: <level>{message}</level> {extra}"
+    "<cyan>{extra[request_id]}</cyan> {name}: <level>{message}</level>"
 )
 ROUTED_STDLIB_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "alembic")
 
@@ -23,12 +28,20 @@ class InterceptHandler(logging.Handler):
             level: str | int = logger.level(record.levelname).name
         except ValueError:
             level = record.levelno
-        frame: FrameType | None = logging.currentframe()
-        depth = 2
-        while frame is not None and frame.f_code.co_filename == logging.__file__:
+        frame: FrameType | None = inspect.currentframe()
+        depth = 0
+        while frame is not None and (depth == 0 or frame.f_code.co_filename == logging.__file__):
             frame = frame.f_back
             depth += 1
         logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
+
+
+def _human_format(record: "Record") -> str:
+    """One coloured line, then the bound fields (request id aside) and any traceback."""
+    fields = {k: v for k, v in record["extra"].items() if k != "request_id"}
+    # The fields are data, not markup: escape loguru's format and colour syntax.
+    suffix = repr(fields).replace("{", "{{").replace("}", "}}").replace("<", r"\<")
+    return f"{HUMAN_FORMAT} {suffix}\n{{exception}}" if fields else f"{HUMAN_FORMAT}\n{{exception}}"
 
 
 def configure_logging(settings: Settings) -> None:
@@ -45,7 +58,7 @@ def configure_logging(settings: Settings) -> None:
             diagnose=False,
         )
     else:
-        logger.add(sys.stderr, level=settings.log_level, format=HUMAN_FORMAT, diagnose=False)
+        logger.add(sys.stderr, level=settings.log_level, format=_human_format, diagnose=False)
     if settings.log_dir is not None:
         logger.add(
             settings.log_dir / "intowork.log",
