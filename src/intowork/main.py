@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from loguru import logger
 
 from intowork import __version__
+from intowork.auth.router import router as auth_router
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.include_router(operations_router)
     app.include_router(system_api_router)
+    app.include_router(auth_router)
 
     # Added innermost first: the request id wraps everything, CORS wraps every error.
     app.add_middleware(UnhandledErrorMiddleware)

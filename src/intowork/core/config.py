@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from fastapi import Depends, Request
 from pydantic import (
     AliasChoices,
     Field,
@@ -20,7 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
+JWT_SECRET_FILE = "jwt_secret"
 MIN_JWT_SECRET_LENGTH = 32
 
 # Values copied from tutorials and .env templates; any of them in production is a leak waiting.
@@ -242,3 +243,12 @@ def _development_secret(data_dir: Path) -> str:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the running app was created with (tests create apps with their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from intowork.core.config import Settings
+from intowork.core.errors import AppError
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -74,12 +75,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
     The dependency has function scope (see `SessionDep`), so the commit runs after the handler
     returned and its response was rendered, but before a byte is sent: a failed commit becomes
-    an error response, never a 2xx.
+    an error response, never a 2xx. An `AppError` with `commit_changes` keeps what was written.
     """
     async with get_database(request).sessionmaker() as session:
         try:
             yield session
             await session.commit()
+        except AppError as exc:
+            await (session.commit() if exc.commit_changes else session.rollback())
+            raise
         except BaseException:
             await session.rollback()
             raise

@@ -24,6 +24,8 @@ class AppError(Exception):
     status_code = 500
     detail = INTERNAL_ERROR_DETAIL
     headers: dict[str, str] | None = None
+    # Rare: the refusal itself must be stored (e.g. a reused refresh token revokes its family).
+    commit_changes = False
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
         if detail is not None:

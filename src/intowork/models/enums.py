@@ -60,13 +60,13 @@ class SessionRevokedReason(StrEnum):
     SIGNOUT = "signout"
     SIGNOUT_ALL = "signout_all"
     REUSE_DETECTED = "reuse_detected"
-    PASSWORD_CHANGE = "password_change"  # noqa: S105
-    PASSWORD_RESET = "password_reset"  # noqa: S105
+    PASSWORD_CHANGE = "password_change"
+    PASSWORD_RESET = "password_reset"
     DEACTIVATED = "deactivated"
 
 
 class EmailTemplate(StrEnum):
-    PASSWORD_RESET = "password_reset"  # noqa: S105
+    PASSWORD_RESET = "password_reset"
     WELCOME = "welcome"
     NEW_APPLICATION = "new_application"
     STATUS_CHANGE = "status_change"

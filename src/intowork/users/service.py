@@ -1,12 +1,15 @@
 """User accounts: the rules shared by sign-up (API) and `intowork create-admin` (CLI)."""
 
 from email_validator import EmailNotValidError, validate_email
+from loguru import logger
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.email import enqueue_email
 from intowork.core.errors import BadRequest
 from intowork.core.security import check_password_policy, hash_password
-from intowork.models import User
-from intowork.models.enums import UserRole
+from intowork.models import Candidate, Employer, Notification, User
+from intowork.models.enums import EmailTemplate, NotificationType, UserRole
 from intowork.users import repository
 from intowork.users.exceptions import EmailAlreadyRegistered
 
@@ -19,9 +22,16 @@ def normalise_email(email: str) -> str:
         raise BadRequest(f"Invalid email address: {exc}") from exc
 
 
-async def create_admin(
-    session: AsyncSession, *, email: str, password: str, first_name: str, last_name: str
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    role: UserRole,
 ) -> User:
+    """A user with the empty profile row of its role (candidates and employers)."""
     email = normalise_email(email)
     check_password_policy(password)
     if await repository.get_by_email(session, email) is not None:
@@ -31,8 +41,57 @@ async def create_admin(
         password_hash=await hash_password(password),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
-        role=UserRole.ADMIN,
+        role=role,
     )
     session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same e-mail won
+        raise EmailAlreadyRegistered() from exc
+    if role is UserRole.CANDIDATE:
+        session.add(Candidate(user_id=user.id))
+    elif role is UserRole.EMPLOYER:
+        session.add(Employer(user_id=user.id))
     await session.flush()
     return user
+
+
+async def create_admin(
+    session: AsyncSession, *, email: str, password: str, first_name: str, last_name: str
+) -> User:
+    return await create_user(
+        session,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=UserRole.ADMIN,
+    )
+
+
+async def delete_account(session: AsyncSession, user: User) -> None:
+    """API.md A8: the user and all it owns go, by the database's cascades, in one transaction.
+
+    An employer's jobs go with their applications: each affected candidate is told, in the app
+    and by e-mail, before the rows disappear. The company stays.
+    """
+    for applicant in await repository.applicants_to_jobs_of(session, user.id):
+        notice = f'The job "{applicant.job_title}" you applied to has been removed by its employer.'
+        session.add(
+            Notification(
+                user_id=applicant.user_id,
+                type=NotificationType.SYSTEM,
+                title="Job removed",
+                message=notice,
+            )
+        )
+        enqueue_email(
+            session,
+            to_email=applicant.email,
+            template=EmailTemplate.JOB_REMOVED,
+            subject=f"Job removed: {applicant.job_title}"[:300],
+            body_text=f"Hello {applicant.first_name},\n\n{notice}\n",
+        )
+    await session.flush()
+    await repository.delete_user(session, user.id)
+    logger.bind(user_id=user.id, role=user.role.value).info("users.account_deleted")

@@ -1,0 +1,95 @@
+"""Who is calling, declared once: token -> user -> role (API.md 1.2).
+
+The user row is read on every request and authorization uses the row, not the token's claims:
+a deleted user is 401, a deactivated one 403, a token issued before `tokens_valid_after` 401.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from intowork.auth.exceptions import InactiveAccount, InvalidToken, WrongRole
+from intowork.auth.service import ClientInfo
+from intowork.core.config import SettingsDep
+from intowork.core.db import SessionDep
+from intowork.core.errors import Unauthorized
+from intowork.core.net import client_ip
+from intowork.core.tokens import InvalidAccessToken, decode_access_token
+from intowork.models import User
+from intowork.models.enums import UserRole
+from intowork.users import repository as users_repository
+
+bearer_scheme = HTTPBearer(auto_error=False, description="The access token of a sign-in")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+async def _user_from_token(session: SessionDep, settings: SettingsDep, token: str) -> User:
+    try:
+        claims = decode_access_token(token, settings)
+    except InvalidAccessToken as exc:
+        raise InvalidToken() from exc
+    user = await users_repository.get_by_id(session, claims.user_id)
+    if user is None:
+        raise InvalidToken()
+    if user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after:
+        raise InvalidToken()
+    return user
+
+
+async def get_current_user(
+    session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
+) -> User:
+    if credentials is None:
+        raise Unauthorized("Authentication required")
+    user = await _user_from_token(session, settings, credentials.credentials)
+    if not user.is_active:
+        raise InactiveAccount()
+    return user
+
+
+async def get_optional_user(
+    session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
+) -> User | None:
+    """For public routes that personalise: an invalid or inactive caller counts as anonymous."""
+    if credentials is None:
+        return None
+    try:
+        user = await _user_from_token(session, settings, credentials.credentials)
+    except InvalidToken:
+        return None
+    return user if user.is_active else None
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def _require_role(role: UserRole, message: str) -> Callable[[User], Awaitable[User]]:
+    async def require(user: CurrentUser) -> User:
+        if user.role is not role:
+            raise WrongRole(message)
+        return user
+
+    require.__name__ = f"require_{role.value}"
+    return require
+
+
+CurrentCandidate = Annotated[
+    User, Depends(_require_role(UserRole.CANDIDATE, "Candidate access required"))
+]
+CurrentEmployer = Annotated[
+    User, Depends(_require_role(UserRole.EMPLOYER, "Employer access required"))
+]
+AdminUser = Annotated[User, Depends(_require_role(UserRole.ADMIN, "Admin access required"))]
+
+
+def get_client_info(request: Request, settings: SettingsDep) -> ClientInfo:
+    return ClientInfo(
+        user_agent=request.headers.get("user-agent"),
+        ip=client_ip(request, settings.trusted_proxies),
+    )
+
+
+ClientInfoDep = Annotated[ClientInfo, Depends(get_client_info)]

@@ -1,0 +1,145 @@
+"""/api/auth: accounts, sign-in and sessions (API.md 3)."""
+
+from fastapi import APIRouter, Response, status
+
+from intowork.auth import service
+from intowork.auth.dependencies import ClientInfoDep, CurrentUser
+from intowork.auth.schemas import (
+    AuthResponse,
+    ChangeEmailRequest,
+    ChangeEmailResponse,
+    ChangePasswordRequest,
+    ChangePasswordResponse,
+    ForgotPasswordRequest,
+    MeResponse,
+    RefreshRequest,
+    ResetPasswordRequest,
+    SigninRequest,
+    SignupRequest,
+    TokenPair,
+)
+from intowork.core.config import SettingsDep
+from intowork.core.db import SessionDep
+from intowork.core.schemas import MessageResponse
+from intowork.models.enums import UserRole
+from intowork.users import service as users_service
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+FORGOT_PASSWORD_MESSAGE = "If an account exists for this email, a password reset link has been sent"
+
+
+@router.post("/signup", response_model=AuthResponse, status_code=status.HTTP_201_CREATED)
+async def signup(
+    body: SignupRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
+) -> AuthResponse:
+    """Create a candidate or employer account and sign it in."""
+    return await service.signup(
+        session,
+        settings,
+        email=body.email,
+        password=body.password,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        role=UserRole(body.role),
+        client=client,
+    )
+
+
+@router.post("/signin", response_model=AuthResponse)
+async def signin(
+    body: SigninRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
+) -> AuthResponse:
+    """Sign in with e-mail and password; starts a new session."""
+    return await service.signin(
+        session, settings, email=body.email, password=body.password, client=client
+    )
+
+
+@router.post("/refresh", response_model=TokenPair)
+async def refresh_tokens(
+    body: RefreshRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
+) -> TokenPair:
+    """Exchange a refresh token for a new pair; the presented token is used up."""
+    return await service.refresh(session, settings, refresh_token=body.refresh_token, client=client)
+
+
+@router.post("/signout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def signout(body: RefreshRequest, session: SessionDep) -> None:
+    """End the session this refresh token belongs to."""
+    await service.signout(session, refresh_token=body.refresh_token)
+
+
+@router.post("/signout-all", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def signout_all(user: CurrentUser, session: SessionDep) -> None:
+    """End every session of the caller; their access tokens stop working too."""
+    await service.signout_all(session, user)
+
+
+@router.get("/me", response_model=MeResponse)
+async def read_me(user: CurrentUser) -> MeResponse:
+    """The caller's account."""
+    return MeResponse(
+        id=user.id,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        name=user.name or f"{user.first_name} {user.last_name}",
+        role=user.role,
+        image=user.image,
+        is_active=user.is_active,
+    )
+
+
+@router.post("/change-password", response_model=ChangePasswordResponse)
+async def change_password(
+    body: ChangePasswordRequest,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientInfoDep,
+) -> ChangePasswordResponse:
+    """Change the password; every other session ends and a new one is returned."""
+    tokens = await service.change_password(
+        session,
+        settings,
+        user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        client=client,
+    )
+    return ChangePasswordResponse(message="Password changed successfully", **tokens.model_dump())
+
+
+@router.post("/change-email", response_model=ChangeEmailResponse)
+async def change_email(
+    body: ChangeEmailRequest, user: CurrentUser, session: SessionDep
+) -> ChangeEmailResponse:
+    """Change the sign-in e-mail (password required)."""
+    new_email = await service.change_email(
+        session, user, new_email=body.new_email, password=body.password
+    )
+    return ChangeEmailResponse(message="Email updated successfully", new_email=new_email)
+
+
+@router.delete("/delete-account", response_model=MessageResponse)
+async def delete_account(user: CurrentUser, session: SessionDep) -> MessageResponse:
+    """Delete the caller's account and everything it owns."""
+    await users_service.delete_account(session, user)
+    return MessageResponse(message="Account deleted successfully")
+
+
+@router.post("/forgot-password", response_model=MessageResponse)
+async def forgot_password(
+    body: ForgotPasswordRequest, session: SessionDep, settings: SettingsDep
+) -> MessageResponse:
+    """E-mail a password reset link, if the account exists; the answer is always the same."""
+    await service.forgot_password(session, settings, email=body.email)
+    return MessageResponse(message=FORGOT_PASSWORD_MESSAGE)
+
+
+@router.post("/reset-password", response_model=MessageResponse)
+async def reset_password(body: ResetPasswordRequest, session: SessionDep) -> MessageResponse:
+    """Set a new password with the token of a reset link."""
+    await service.reset_password(session, token=body.token, new_password=body.new_password)
+    return MessageResponse(message="Password has been reset successfully")

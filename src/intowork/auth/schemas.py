@@ -1,0 +1,87 @@
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from intowork.core.schemas import Email, Name, RequestSchema, ResponseSchema
+from intowork.models.enums import UserRole
+
+# Long enough for any policy-compliant password, short enough that nobody makes us hash a novel.
+Password = Annotated[str, Field(max_length=1024)]
+OpaqueToken = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class SignupRole(StrEnum):
+    """The roles anyone may sign up with: admins are made with `intowork create-admin`."""
+
+    CANDIDATE = UserRole.CANDIDATE.value
+    EMPLOYER = UserRole.EMPLOYER.value
+
+
+class SignupRequest(RequestSchema):
+    email: Email
+    password: Password
+    first_name: Name
+    last_name: Name
+    role: SignupRole
+
+
+class SigninRequest(RequestSchema):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(RequestSchema):
+    refresh_token: OpaqueToken
+
+
+class ChangePasswordRequest(RequestSchema):
+    current_password: Password
+    new_password: Password
+
+
+class ChangeEmailRequest(RequestSchema):
+    new_email: Email
+    password: Password
+
+
+class ForgotPasswordRequest(RequestSchema):
+    email: Email
+
+
+class ResetPasswordRequest(RequestSchema):
+    token: OpaqueToken
+    new_password: Password
+
+
+class AuthUser(ResponseSchema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: UserRole
+    image: str | None
+
+
+class TokenPair(ResponseSchema):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+class AuthResponse(TokenPair):
+    user: AuthUser
+
+
+class MeResponse(AuthUser):
+    name: str
+    is_active: bool
+
+
+class ChangePasswordResponse(TokenPair):
+    message: str
+
+
+class ChangeEmailResponse(ResponseSchema):
+    message: str
+    new_email: str
