@@ -1,13 +1,15 @@
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from intowork.core.schemas import Email, Name, RequestSchema, ResponseSchema
 from intowork.models.enums import UserRole
 
-# Long enough for any policy-compliant password, short enough that nobody makes us hash a novel.
-Password = Annotated[str, Field(max_length=1024)]
+# Passwords are taken exactly as typed: never trimmed (an imported hash of " secret" must still
+# verify), and not length-capped here, so that an over-long one gets the policy's 400 (A2). The
+# request body limit bounds what can reach the hasher.
+Password = Annotated[str, StringConstraints(strip_whitespace=False)]
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=512)]
 
 

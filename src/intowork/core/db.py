@@ -46,13 +46,17 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=settings.db_echo,
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
         )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
+    # hide_parameters: statement parameters (password hashes, token digests) never reach logs or
+    # exception messages.
     return create_async_engine(
         url,
         echo=settings.db_echo,
+        hide_parameters=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,

@@ -18,6 +18,8 @@ HUMAN_FORMAT = (
     "<cyan>{extra[request_id]}</cyan> {name}: <level>{message}</level>"
 )
 ROUTED_STDLIB_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "alembic")
+# Their DEBUG lines carry SQL parameters: password hashes, token digests, e-mail bodies.
+QUIETED_STDLIB_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
 
 
 class InterceptHandler(logging.Handler):
@@ -75,3 +77,7 @@ def configure_logging(settings: Settings) -> None:
         stdlib_logger = logging.getLogger(name)
         stdlib_logger.handlers = [InterceptHandler()]
         stdlib_logger.propagate = False
+    for name in QUIETED_STDLIB_LOGGERS:
+        logging.getLogger(name).setLevel(
+            max(logging.INFO, logging.getLevelName(settings.log_level))
+        )

@@ -1,0 +1,194 @@
+"""Helpers for the auth API tests: sign-up/sign-in shortcuts, token forging, database reads."""
+
+import base64
+import hashlib
+import json
+import re
+import time
+import uuid
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+import jwt
+import pytest
+from fastapi import APIRouter, FastAPI
+from httpx import AsyncClient, Response
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intowork.models import EmailOutbox, User
+from intowork.models.enums import EmailTemplate
+from tests.conftest import TEST_JWT_SECRET
+from tests.fixtures.factories import DEFAULT_PASSWORD
+
+STRONG_PASSWORD = "Str0ng&Secret-pass"
+OTHER_PASSWORD = "An0ther!Secret-pass"
+AUTH_USER_KEYS = {"id", "email", "first_name", "last_name", "role", "image"}
+AUTH_RESPONSE_KEYS = {"access_token", "refresh_token", "token_type", "user"}
+TOKEN_PAIR_KEYS = {"access_token", "refresh_token", "token_type"}
+INVALID_REFRESH = {"detail": "Invalid or revoked refresh token"}
+INVALID_TOKEN = {"detail": "Invalid or expired token"}
+AUTH_REQUIRED = {"detail": "Authentication required"}
+INACTIVE = {"detail": "Account is inactive"}
+URLSAFE_256_BITS = re.compile(r"[A-Za-z0-9_-]{43,}")
+# Per rule: one password failing only that rule, one failing later rules too (order decides).
+POLICY_CASES = [
+    ("Sh0rt!", "Password must be at least 12 characters long"),
+    ("short", "Password must be at least 12 characters long"),
+    ("Aa1!" + "a" * 125, "Password must be at most 128 characters long"),
+    ("x" * 129, "Password must be at most 128 characters long"),
+    ("lowercase-only-1", "Password must contain at least one uppercase letter"),
+    ("nouppercaseatall", "Password must contain at least one uppercase letter"),
+    ("UPPERCASE-ONLY-1", "Password must contain at least one lowercase letter"),
+    ("NOLOWERCASEATALL", "Password must contain at least one lowercase letter"),
+    ("No-Digits-Here!", "Password must contain at least one digit"),
+    ("NoDigitsNoSpecials", "Password must contain at least one digit"),
+    ("NoSpecials12345", "Password must contain at least one special character"),
+    ("Tilde~Is~Not1Special", "Password must contain at least one special character"),
+]
+RESET_LINK = re.compile(r"(\S+)/auth/reset-password\?token=([^\s\"'<>&]+)")
+
+Row = TypeVar("Row")
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sha256_hex(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def signup(client: AsyncClient, **fields: Any) -> Response:
+    body = {
+        "email": f"new-{uuid.uuid4().hex[:10]}@example.com",
+        "password": STRONG_PASSWORD,
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "role": "candidate",
+        **fields,
+    }
+    return await client.post("/api/auth/signup", json=body)
+
+
+async def signup_ok(client: AsyncClient, **fields: Any) -> dict[str, Any]:
+    response = await signup(client, **fields)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def signin(client: AsyncClient, email: str, password: str = DEFAULT_PASSWORD) -> Response:
+    return await client.post("/api/auth/signin", json={"email": email, "password": password})
+
+
+async def signin_ok(client: AsyncClient, email: str, password: str = DEFAULT_PASSWORD) -> dict:
+    response = await signin(client, email, password)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def refresh(client: AsyncClient, token: str) -> Response:
+    return await client.post("/api/auth/refresh", json={"refresh_token": token})
+
+
+async def me(client: AsyncClient, access_token: str) -> Response:
+    return await client.get("/api/auth/me", headers=bearer(access_token))
+
+
+async def fetch_one(session: AsyncSession, statement: Select[tuple[Row]]) -> Row | None:
+    """A fresh read: the API committed through its own session, ours may hold stale objects."""
+    return await session.scalar(statement.execution_options(populate_existing=True))
+
+
+async def fetch_all(session: AsyncSession, statement: Select[tuple[Row]]) -> list[Row]:
+    return list(await session.scalars(statement.execution_options(populate_existing=True)))
+
+
+async def set_user(session: AsyncSession, user_id: int, **values: Any) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(**values))
+    await session.commit()
+
+
+async def request_reset(client: AsyncClient, session: AsyncSession, email: str) -> str:
+    """Asks for a reset link and returns the plain token read from the newest outbox e-mail."""
+    response = await client.post("/api/auth/forgot-password", json={"email": email})
+    assert response.status_code == 200, response.text
+    emails = await fetch_all(
+        session,
+        select(EmailOutbox)
+        .where(EmailOutbox.template == EmailTemplate.PASSWORD_RESET)
+        .order_by(EmailOutbox.id.desc()),
+    )
+    assert emails, "no password_reset e-mail in the outbox"
+    match = RESET_LINK.search(emails[0].body_text)
+    assert match, emails[0].body_text
+    return unquote(match.group(2))
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def access_claims(user: User | dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The claims of a valid access token for `user` (an ORM user or an AuthUser dict)."""
+    if isinstance(user, User):
+        user = {"id": user.id, "email": user.email, "role": user.role.value}
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": str(user["id"]),
+        "email": user["email"],
+        "role": user["role"],
+        "type": "access",
+        "iat": now,
+        "exp": now + 3600,
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(overrides)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def forge(claims: dict[str, Any], *, secret: str = TEST_JWT_SECRET, algorithm: str = "HS256"):
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def unsigned_token(claims: dict[str, Any]) -> str:
+    header = b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    return f"{header}.{b64url(json.dumps(claims).encode())}."
+
+
+def probe_router() -> APIRouter:
+    """Routes that exist only in these tests, one per authentication dependency."""
+    from intowork.auth.dependencies import (  # imported late: only probe tests need it
+        AdminUser,
+        CurrentCandidate,
+        CurrentEmployer,
+        CurrentUser,
+    )
+
+    router = APIRouter(prefix="/probe")
+
+    @router.get("/any")
+    async def any_user(user: CurrentUser) -> dict[str, int]:
+        return {"id": user.id}
+
+    @router.get("/candidate-only")
+    async def candidate_only(user: CurrentCandidate) -> dict[str, int]:
+        return {"id": user.id}
+
+    @router.get("/employer-only")
+    async def employer_only(user: CurrentEmployer) -> dict[str, int]:
+        return {"id": user.id}
+
+    @router.get("/admin-only")
+    async def admin_only(user: AdminUser) -> dict[str, int]:
+        return {"id": user.id}
+
+    return router
+
+
+@pytest.fixture
+def probe_app(app: FastAPI) -> FastAPI:
+    app.include_router(probe_router())
+    return app
