@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from intowork.core.config import Settings
 from intowork.core.db import create_engine
-from intowork.core.migrations import render_item
+from intowork.core.migrations import include_object, render_item
 from intowork.models import Base
 
 config = context.config
@@ -25,6 +25,7 @@ def configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=include_object,
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.config import Environment, Settings
 from intowork.main import create_app
 
-pytest_plugins = ["tests.fixtures.databases", "tests.fixtures.redis"]
+pytest_plugins = ["tests.fixtures.databases", "tests.fixtures.redis", "tests.fixtures.statements"]
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 

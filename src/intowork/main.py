@@ -9,6 +9,7 @@ from loguru import logger
 
 from intowork import __version__
 from intowork.auth.router import router as auth_router
+from intowork.companies.router import router as companies_router
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
@@ -16,6 +17,8 @@ from intowork.core.observability.logging import configure_logging
 from intowork.core.observability.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from intowork.core.redis import create_redis
 from intowork.core.routing import OptionalTrailingSlashMiddleware
+from intowork.employers.router import router as employers_router
+from intowork.jobs.router import router as jobs_router
 from intowork.system.router import api_router as system_api_router
 from intowork.system.router import operations_router
 
@@ -67,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operations_router)
     app.include_router(system_api_router)
     app.include_router(auth_router)
+    app.include_router(companies_router)
+    app.include_router(employers_router)
+    app.include_router(jobs_router)
 
     # Added innermost first: the request id wraps everything, CORS wraps every error.
     app.add_middleware(UnhandledErrorMiddleware)

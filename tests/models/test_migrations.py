@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from intowork.core.migrations import (
     alembic_config,
+    include_object,
     pending_revisions,
     render_item,
     upgrade_to_head,
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.usefixtures("database_url")
 
 def schema_differences(connection: Connection) -> list[object]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_item": render_item}
+        connection,
+        opts={"compare_type": True, "render_item": render_item, "include_object": include_object},
     )
     return list(compare_metadata(context, Base.metadata))
 

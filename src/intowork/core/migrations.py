@@ -24,6 +24,14 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate ignores the engine-specific full-text objects of migration 0002 (made in
+    raw SQL, described by no model): the FTS5 table with its shadow tables, and the GIN index."""
+    return not (reflected and name is not None and name.startswith(("jobs_fts", "ix_jobs_search")))
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -23,9 +23,16 @@ class Job(TimestampMixin, Base):
         ),
         CheckConstraint("views_count >= 0", name="views_count_nonneg"),
         CheckConstraint("length(currency) = 3", name="currency_length"),
-        Index("ix_jobs_status_posted_at", "status", column("posted_at").desc()),
+        # The public list: published jobs, newest first (`posted_at DESC, id DESC`), per filter.
+        Index(
+            "ix_jobs_status_posted_at", "status", column("posted_at").desc(), column("id").desc()
+        ),
+        Index(None, "status", "job_type", "posted_at"),
+        Index(None, "status", "location_type", "posted_at"),
+        Index(None, "status", "salary_min"),
         Index(None, "company_id", "status"),
         Index(None, "employer_id", "status"),
+        Index(None, "employer_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +63,10 @@ class Job(TimestampMixin, Base):
     is_featured: Mapped[bool] = mapped_column(default=False, server_default=false())
     views_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     posted_at: Mapped[datetime | None]
+    # Folded words for full-text search (see jobs/search.py), indexed by FTS5 on SQLite and by a
+    # GIN expression index on PostgreSQL; both are created by migration 0002.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_company: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     employer: Mapped["Employer"] = relationship(lazy="raise")
     company: Mapped["Company"] = relationship(lazy="raise")
