@@ -1,10 +1,215 @@
-"""Jobs: lifecycle, visibility, search."""
+"""Jobs: creation, the lifecycle, visibility, the public list and search."""
 
-from sqlalchemy import update
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from loguru import logger
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.pagination import total_pages
+from intowork.employers import service as employers_service
+from intowork.jobs import repository
+from intowork.jobs.exceptions import (
+    InvalidJobTransition,
+    JobHasApplications,
+    JobNotFound,
+    NoCompany,
+    NotJobOwner,
+)
+from intowork.jobs.repository import JobFilters
+from intowork.jobs.schemas import (
+    JobCreate,
+    JobDetailResponse,
+    JobItem,
+    JobListResponse,
+    JobResponse,
+    JobUpdate,
+    NewJobStatus,
+)
 from intowork.jobs.search import search_document
-from intowork.models import Job
+from intowork.models import Job, User
+from intowork.models.enums import JobStatus, UserRole
+
+LIST_DESCRIPTION_LENGTH = 300
+
+# J6: the lifecycle. Anything else (same status aside) is a 409.
+ALLOWED_TRANSITIONS = frozenset(
+    {
+        (JobStatus.DRAFT, JobStatus.PUBLISHED),
+        (JobStatus.PUBLISHED, JobStatus.CLOSED),
+        (JobStatus.CLOSED, JobStatus.PUBLISHED),
+        (JobStatus.CLOSED, JobStatus.ARCHIVED),
+    }
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _candidate_id(user: User | None) -> int | None:
+    """has_applied is only ever true for a candidate caller."""
+    return user.id if user is not None and user.role is UserRole.CANDIDATE else None
+
+
+def _item(row: Any, *, full_description: bool = False) -> dict[str, Any]:
+    values = dict(row._mapping)
+    description: str = values["description"]
+    if not full_description and len(description) > LIST_DESCRIPTION_LENGTH:
+        values["description"] = description[:LIST_DESCRIPTION_LENGTH] + "..."
+    return values
+
+
+async def list_jobs(
+    session: AsyncSession,
+    *,
+    viewer: User | None,
+    filters: JobFilters,
+    by_relevance: bool,
+    page: int,
+    limit: int,
+    offset: int,
+) -> JobListResponse:
+    rows, total = await repository.list_published(
+        session,
+        filters,
+        viewer_id=_candidate_id(viewer),
+        by_relevance=by_relevance and bool(filters.search.indexed_terms),
+        offset=offset,
+        limit=limit,
+    )
+    return _page([JobItem.model_validate(_item(row)) for row in rows], total, page, limit)
+
+
+async def list_employer_jobs(
+    session: AsyncSession,
+    user: User,
+    *,
+    search: str | None,
+    status: JobStatus | None,
+    page: int,
+    limit: int,
+    offset: int,
+) -> JobListResponse:
+    employer = await employers_service.get_or_create_employer(session, user)
+    rows, total = await repository.list_by_employer(
+        session, employer.id, search=search, status=status, offset=offset, limit=limit
+    )
+    return _page([JobItem.model_validate(_item(row)) for row in rows], total, page, limit)
+
+
+def _page(items: list[JobItem], total: int, page: int, limit: int) -> JobListResponse:
+    return JobListResponse(
+        jobs=items, total=total, page=page, limit=limit, total_pages=total_pages(total, limit)
+    )
+
+
+async def get_job_detail(
+    session: AsyncSession, job_id: int, *, viewer: User | None
+) -> JobDetailResponse:
+    """J4: published jobs for everyone, others for their owner only; non-owners add a view."""
+    viewer_id = viewer.id if viewer is not None else None
+    row = await repository.get_detail(session, job_id, viewer_id=viewer_id)
+    if row is None:
+        raise JobNotFound()
+    values = _item(row, full_description=True)
+    if not values.pop("is_owner"):
+        if values["status"] is not JobStatus.PUBLISHED:
+            raise JobNotFound()
+        values["views_count"] = await repository.increment_views(session, job_id)
+    if viewer is None or viewer.role is not UserRole.CANDIDATE:
+        values["has_applied"] = False
+    values.pop("employer_id")
+    minimum, maximum = values["salary_min"], values["salary_max"]
+    values["salary_range"] = (
+        f"{minimum} - {maximum} {values['currency']}"
+        if minimum is not None and maximum is not None
+        else None
+    )
+    values["employment_type"] = values["job_type"]
+    return JobDetailResponse.model_validate(values)
+
+
+async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobResponse:
+    employer = await employers_service.get_or_create_employer(session, user)
+    if employer.company_id is None:
+        raise NoCompany()
+    company = await repository.get_company(session, employer.company_id)
+    assert company is not None  # employers.company_id is a foreign key
+    published = data.status is NewJobStatus.PUBLISHED
+    job = Job(
+        employer_id=employer.id,
+        company_id=company.id,
+        status=JobStatus(data.status),
+        posted_at=utcnow() if published else None,
+        search_company=search_document(company.name),
+        **_content(data),
+    )
+    session.add(job)
+    await session.flush()
+    logger.bind(job_id=job.id, status=job.status.value).info("jobs.created")
+    return await _response(session, job.id)
+
+
+async def update_job(session: AsyncSession, job: Job, data: JobUpdate) -> JobResponse:
+    """J5: full replacement of the content; the status only changes through the lifecycle."""
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id)
+        .values(**_content(data))
+        .execution_options(synchronize_session=False)
+    )
+    logger.bind(job_id=job.id).info("jobs.updated")
+    return await _response(session, job.id)
+
+
+async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> JobResponse:
+    current = job.status
+    if status is not current:
+        if (current, status) not in ALLOWED_TRANSITIONS:
+            raise InvalidJobTransition(current.value, status.value)
+        values: dict[str, Any] = {"status": status}
+        if status is JobStatus.PUBLISHED and job.posted_at is None:
+            values["posted_at"] = utcnow()
+        # Conditional on the status read: of two concurrent changes, the second sees a conflict.
+        result = await session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == current)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 1) != 1:
+            raise InvalidJobTransition(current.value, status.value)
+        logger.bind(job_id=job.id, from_status=current.value, to_status=status.value).info(
+            "jobs.status_changed"
+        )
+    return await _response(session, job.id)
+
+
+async def delete_job(session: AsyncSession, job: Job) -> None:
+    """J7: only a job nobody applied to; the others are closed or archived instead."""
+    if await repository.has_applications(session, job.id):
+        raise JobHasApplications()
+    await session.execute(
+        delete(Job).where(Job.id == job.id).execution_options(synchronize_session=False)
+    )
+    logger.bind(job_id=job.id).info("jobs.deleted")
+
+
+async def count_recent_jobs(session: AsyncSession, *, days: int) -> int:
+    return await repository.count_recently_published(session, since=utcnow() - timedelta(days=days))
+
+
+async def get_owned_job(session: AsyncSession, job_id: int, user: User) -> Job:
+    """The job, if this employer user created it: 404 when missing, 403 when someone else's."""
+    job = await repository.get(session, job_id)
+    if job is None:
+        raise JobNotFound()
+    employer = await employers_service.get_or_create_employer(session, user)
+    if job.employer_id != employer.id:
+        raise NotJobOwner()
+    return job
 
 
 async def refresh_company_search(session: AsyncSession, *, company_id: int, name: str) -> None:
@@ -15,3 +220,15 @@ async def refresh_company_search(session: AsyncSession, *, company_id: int, name
         .values(search_company=search_document(name))
         .execution_options(synchronize_session=False)
     )
+
+
+def _content(data: JobUpdate) -> dict[str, Any]:
+    content = data.model_dump(exclude={"status"})
+    content["search_text"] = search_document(data.title, data.description)
+    return content
+
+
+async def _response(session: AsyncSession, job_id: int) -> JobResponse:
+    row = await repository.get_item(session, job_id)
+    assert row is not None
+    return JobResponse.model_validate(_item(row, full_description=True))

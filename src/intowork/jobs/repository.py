@@ -1,0 +1,263 @@
+"""The SQL of jobs. Visibility rules and the list's shape are written once, here."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intowork.jobs.search import SearchQuery
+from intowork.models import Candidate, Company, Employer, Job, JobApplication
+from intowork.models.enums import JobLocation, JobStatus, JobType
+
+AnySelect = Select[*tuple[Any, ...]]
+# SQLite's FTS5 index of migration 0002 (rowid = jobs.id).
+jobs_fts = table("jobs_fts", column("rowid"))
+# PostgreSQL: the exact expression of the GIN index `ix_jobs_search`, so the planner uses it.
+PG_DOCUMENT: ColumnElement[Any] = literal_column(
+    "to_tsvector('simple', jobs.search_text || ' ' || jobs.search_company)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JobFilters:
+    search: SearchQuery
+    location: str | None = None
+    job_type: JobType | None = None
+    location_type: JobLocation | None = None
+    salary_min: int | None = None
+    company_id: int | None = None
+
+
+def applications_count() -> ColumnElement[int]:
+    return (
+        select(func.count(JobApplication.id))
+        .where(JobApplication.job_id == Job.id)
+        .correlate(Job)
+        .scalar_subquery()
+    )
+
+
+def has_applied(user_id: int | None) -> ColumnElement[bool]:
+    """Whether this user, as a candidate, applied to the row's job (false for anyone else)."""
+    if user_id is None:
+        return false()
+    candidate_id = select(Candidate.id).where(Candidate.user_id == user_id).scalar_subquery()
+    return exists().where(
+        JobApplication.job_id == Job.id, JobApplication.candidate_id == candidate_id
+    )
+
+
+def owned_by(user_id: int | None) -> ColumnElement[bool]:
+    """Whether the row's job was created by this user (as an employer)."""
+    if user_id is None:
+        return false()
+    employer_id = select(Employer.id).where(Employer.user_id == user_id).scalar_subquery()
+    return Job.employer_id == employer_id
+
+
+ITEM_COLUMNS = (
+    Job.id,
+    Job.title,
+    Job.description,
+    Company.name.label("company_name"),
+    Company.logo_url.label("company_logo_url"),
+    Job.location,
+    Job.location_type,
+    Job.job_type,
+    Job.salary_min,
+    Job.salary_max,
+    Job.currency,
+    Job.posted_at,
+    Job.is_featured,
+    Job.views_count,
+    Job.status,
+)
+DETAIL_COLUMNS = (
+    *ITEM_COLUMNS,
+    Job.requirements,
+    Job.responsibilities,
+    Job.benefits,
+    Job.created_at,
+    Job.employer_id,
+    Company.description.label("company_description"),
+    Company.industry.label("company_industry"),
+    Company.size.label("company_size"),
+)
+
+
+def _item_select(viewer_id: int | None, *extra: Any) -> AnySelect:
+    statement: AnySelect = (
+        select(
+            *ITEM_COLUMNS,
+            applications_count().label("applications_count"),
+            has_applied(viewer_id).label("has_applied"),
+            *extra,
+        )
+        .select_from(Job)
+        .join(Company, Company.id == Job.company_id)
+    )
+    return statement
+
+
+def _apply_filters(
+    statement: AnySelect, filters: JobFilters, dialect: str, *, rank: bool = False
+) -> tuple[AnySelect, ColumnElement[Any] | None]:
+    """The public list's WHERE: published jobs, every filter, and the full-text match.
+
+    Returns the statement and, when `rank` is asked for a search, the relevance to order by
+    (higher first on both engines).
+    """
+    statement = statement.where(Job.status == JobStatus.PUBLISHED)
+    if filters.location:
+        statement = statement.where(
+            func.lower(Job.location).contains(filters.location.lower(), autoescape=True)
+        )
+    if filters.job_type is not None:
+        statement = statement.where(Job.job_type == filters.job_type)
+    if filters.location_type is not None:
+        statement = statement.where(Job.location_type == filters.location_type)
+    if filters.salary_min is not None:
+        statement = statement.where(Job.salary_min >= filters.salary_min)
+    if filters.company_id is not None:
+        statement = statement.where(Job.company_id == filters.company_id)
+    words: ColumnElement[str] = (
+        literal_column("' '") + Job.search_text + literal_column("' '") + Job.search_company
+    )
+    for term in filters.search.short_terms:
+        statement = statement.where(words.like(f"% {term}%"))
+    relevance: ColumnElement[Any] | None = None
+    if filters.search.indexed_terms:
+        if dialect == "postgresql":
+            query = func.to_tsquery(literal_column("'simple'"), filters.search.postgresql_tsquery())
+            statement = statement.where(PG_DOCUMENT.op("@@")(query))
+            if rank:
+                relevance = func.ts_rank(PG_DOCUMENT, query)
+        else:
+            statement = statement.join(jobs_fts, jobs_fts.c.rowid == Job.id).where(
+                text("jobs_fts MATCH :fts_match").bindparams(
+                    fts_match=filters.search.sqlite_match()
+                )
+            )
+            if rank:
+                # bm25() is lower for better matches.
+                relevance = -func.bm25(literal_column("jobs_fts"))
+    return statement, relevance
+
+
+async def list_published(
+    session: AsyncSession,
+    filters: JobFilters,
+    *,
+    viewer_id: int | None,
+    by_relevance: bool,
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """A page of the public list and the true total: two statements."""
+    dialect = session.get_bind().dialect.name
+    page, relevance = _apply_filters(_item_select(viewer_id), filters, dialect, rank=by_relevance)
+    order: list[ColumnElement[Any]] = [Job.posted_at.desc(), Job.id.desc()]
+    if relevance is not None:
+        order.insert(0, relevance.desc())
+    rows = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
+    counted, _ = _apply_filters(select(func.count()).select_from(Job), filters, dialect)
+    total = (await session.scalar(counted)) or 0
+    return list(rows), total
+
+
+async def list_by_employer(
+    session: AsyncSession,
+    employer_id: int,
+    *,
+    search: str | None,
+    status: JobStatus | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    conditions: list[ColumnElement[bool]] = [Job.employer_id == employer_id]
+    if search:
+        conditions.append(
+            Job.title.icontains(search, autoescape=True)
+            | Job.description.icontains(search, autoescape=True)
+        )
+    if status is not None:
+        conditions.append(Job.status == status)
+    where = and_(*conditions)
+    rows = await session.execute(
+        _item_select(None)
+        .where(where)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(Job).where(where))
+    return list(rows.all()), total or 0
+
+
+async def get_detail(session: AsyncSession, job_id: int, *, viewer_id: int | None) -> Any | None:
+    """The job with its company, counts and the viewer's relation to it, in one statement."""
+    statement = (
+        select(
+            *DETAIL_COLUMNS,
+            applications_count().label("applications_count"),
+            has_applied(viewer_id).label("has_applied"),
+            owned_by(viewer_id).label("is_owner"),
+        )
+        .select_from(Job)
+        .join(Company, Company.id == Job.company_id)
+        .where(Job.id == job_id)
+    )
+    return (await session.execute(statement)).first()
+
+
+async def get_item(session: AsyncSession, job_id: int) -> Any | None:
+    """One job as a list item (after a write), seen by nobody in particular."""
+    return (await session.execute(_item_select(None).where(Job.id == job_id))).first()
+
+
+async def increment_views(session: AsyncSession, job_id: int) -> int:
+    """Atomic in the database (no read-modify-write), returning the new count."""
+    views = await session.scalar(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(views_count=Job.views_count + 1)
+        .returning(Job.views_count)
+        .execution_options(synchronize_session=False)
+    )
+    return int(views or 0)
+
+
+async def get(session: AsyncSession, job_id: int) -> Job | None:
+    return await session.get(Job, job_id)
+
+
+async def has_applications(session: AsyncSession, job_id: int) -> bool:
+    return bool(await session.scalar(select(exists().where(JobApplication.job_id == job_id))))
+
+
+async def count_recently_published(session: AsyncSession, *, since: datetime) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.status == JobStatus.PUBLISHED, Job.posted_at >= since)
+    )
+    return count or 0
+
+
+async def get_company(session: AsyncSession, company_id: int) -> Company | None:
+    return await session.get(Company, company_id)

@@ -1,0 +1,123 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from intowork.core.schemas import RequestSchema, ResponseSchema
+from intowork.models.enums import JobLocation, JobStatus, JobType
+
+SALARY_MAX = 2**31 - 1
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+
+
+def _empty_is_none(value: str | None) -> str | None:
+    return value or None
+
+
+OptionalLongText = Annotated[
+    str | None, StringConstraints(max_length=20_000), AfterValidator(_empty_is_none)
+]
+OptionalShortText = Annotated[
+    str | None, StringConstraints(max_length=200), AfterValidator(_empty_is_none)
+]
+Salary = Annotated[int, Field(ge=0, le=SALARY_MAX)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class NewJobStatus(StrEnum):
+    """A job is created as a draft or published; other statuses come with the lifecycle."""
+
+    DRAFT = JobStatus.DRAFT.value
+    PUBLISHED = JobStatus.PUBLISHED.value
+
+
+class JobSort(StrEnum):
+    RECENT = "recent"
+    RELEVANCE = "relevance"
+
+
+class JobUpdate(RequestSchema):
+    """Full replacement (J5): omitted optionals become null, the currency "EUR"."""
+
+    title: Title
+    description: LongText
+    location: OptionalShortText = None
+    location_type: JobLocation = JobLocation.ON_SITE
+    job_type: JobType = JobType.FULL_TIME
+    salary_min: Salary | None = None
+    salary_max: Salary | None = None
+    currency: Currency | None = "EUR"
+    requirements: OptionalLongText = None
+    responsibilities: OptionalLongText = None
+    benefits: OptionalLongText = None
+
+    @model_validator(mode="after")
+    def _check_salaries(self) -> Self:
+        if (
+            self.salary_min is not None
+            and self.salary_max is not None
+            and self.salary_min > self.salary_max
+        ):
+            raise ValueError("salary_min must not be greater than salary_max")
+        if self.currency is None:
+            self.currency = "EUR"
+        return self
+
+
+class JobCreate(JobUpdate):
+    status: NewJobStatus = NewJobStatus.PUBLISHED
+
+
+class JobStatusUpdate(RequestSchema):
+    status: JobStatus
+
+
+class JobItem(ResponseSchema):
+    id: int
+    title: str
+    description: str
+    company_name: str
+    company_logo_url: str | None
+    location: str | None
+    location_type: JobLocation
+    job_type: JobType
+    salary_min: int | None
+    salary_max: int | None
+    currency: str
+    posted_at: datetime | None
+    is_featured: bool
+    views_count: int
+    applications_count: int
+    has_applied: bool
+    status: JobStatus
+
+
+class JobResponse(JobItem):
+    """Create, update and status change: the full description, `has_applied` false."""
+
+
+class JobDetailResponse(JobItem):
+    requirements: str | None
+    responsibilities: str | None
+    benefits: str | None
+    company_description: str | None
+    company_industry: str | None
+    company_size: str | None
+    created_at: datetime
+    employment_type: JobType
+    salary_range: str | None
+
+
+class JobListResponse(ResponseSchema):
+    jobs: list[JobItem]
+    total: int
+    page: int
+    limit: int
+    total_pages: int
+
+
+class RecentJobsResponse(ResponseSchema):
+    count: int
+    days: int
