@@ -8,7 +8,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from loguru import logger
 
 from intowork import __version__
+from intowork.applications.router import router as applications_router
 from intowork.auth.router import router as auth_router
+from intowork.candidates.router import router as candidates_router
 from intowork.companies.router import router as companies_router
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
@@ -17,8 +19,10 @@ from intowork.core.observability.logging import configure_logging
 from intowork.core.observability.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from intowork.core.redis import create_redis
 from intowork.core.routing import OptionalTrailingSlashMiddleware
+from intowork.cvs.router import router as cvs_router
 from intowork.employers.router import router as employers_router
 from intowork.jobs.router import router as jobs_router
+from intowork.notifications.router import router as notifications_router
 from intowork.system.router import api_router as system_api_router
 from intowork.system.router import operations_router
 
@@ -73,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(companies_router)
     app.include_router(employers_router)
     app.include_router(jobs_router)
+    app.include_router(candidates_router)
+    app.include_router(cvs_router)
+    app.include_router(applications_router)
+    app.include_router(notifications_router)
 
     # Added innermost first: the request id wraps everything, CORS wraps every error.
     app.add_middleware(UnhandledErrorMiddleware)
