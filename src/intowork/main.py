@@ -19,6 +19,7 @@ from intowork.core.observability.logging import configure_logging
 from intowork.core.observability.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from intowork.core.redis import create_redis
 from intowork.core.routing import OptionalTrailingSlashMiddleware
+from intowork.core.storage import create_storage
 from intowork.cvs.router import router as cvs_router
 from intowork.employers.router import router as employers_router
 from intowork.jobs.router import router as jobs_router
@@ -49,6 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.db = create_database(settings)
     app.state.redis = create_redis(settings)
+    app.state.storage = create_storage(settings)
     logger.bind(environment=settings.environment.value).info("app.started")
     try:
         yield

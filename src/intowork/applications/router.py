@@ -1,3 +1,135 @@
-from fastapi import APIRouter
+"""/api/applications: the candidate's applications and the employer's pipeline (API.md 5)."""
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi.responses import StreamingResponse
+
+from intowork.applications import service
+from intowork.applications.schemas import (
+    ApplyRequest,
+    CandidateApplication,
+    CandidateApplicationList,
+    EmployerApplicationList,
+    NotesUpdateRequest,
+    NotesUpdateResponse,
+    StatusUpdateRequest,
+    StatusUpdateResponse,
+)
+from intowork.auth.dependencies import CurrentCandidate, CurrentEmployer
+from intowork.core.db import SessionDep
+from intowork.core.pagination import PageParams, page_params
+from intowork.core.schemas import MAX_ID, MessageResponse
+from intowork.core.storage import StorageDep
+from intowork.cvs.router import PDF_RESPONSE, pdf_response
+from intowork.models.enums import ApplicationStatus
+
+router = APIRouter(prefix="/api/applications", tags=["applications"])
+
+ApplicationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CandidatePage = Annotated[PageParams, Depends(page_params(10))]
+EmployerPage = Annotated[PageParams, Depends(page_params(20))]
+
+
+@router.get("/my/applications", response_model=CandidateApplicationList)
+async def list_my_applications(
+    user: CurrentCandidate,
+    session: SessionDep,
+    paging: CandidatePage,
+    status: ApplicationStatus | None = None,
+) -> CandidateApplicationList:
+    """The caller's applications, newest first."""
+    return await service.list_candidate_applications(
+        session, user, status=status, page=paging.page, limit=paging.limit, offset=paging.offset
+    )
+
+
+@router.post(
+    "/my/applications",
+    response_model=CandidateApplication,
+    status_code=status.HTTP_201_CREATED,
+)
+async def apply_to_job(
+    body: ApplyRequest, user: CurrentCandidate, session: SessionDep
+) -> CandidateApplication:
+    """Apply to a published job, with a cover letter and a CV (the latest by default)."""
+    return await service.apply(
+        session, user, job_id=body.job_id, cover_letter=body.cover_letter, cv_id=body.cv_id
+    )
+
+
+@router.get("/my/applications/{application_id}", response_model=CandidateApplication)
+async def read_my_application(
+    application_id: ApplicationId, user: CurrentCandidate, session: SessionDep
+) -> CandidateApplication:
+    """One of the caller's applications."""
+    return await service.get_candidate_application(session, user, application_id)
+
+
+@router.delete("/my/applications/{application_id}", response_model=MessageResponse)
+async def withdraw_application(
+    application_id: ApplicationId, user: CurrentCandidate, session: SessionDep
+) -> MessageResponse:
+    """Withdraw an application that is not yet accepted or rejected."""
+    await service.withdraw(session, user, application_id)
+    return MessageResponse(message="Application withdrawn successfully")
+
+
+@router.get("/employer/applications", response_model=EmployerApplicationList)
+async def list_company_applications(
+    user: CurrentEmployer,
+    session: SessionDep,
+    paging: EmployerPage,
+    status: ApplicationStatus | None = None,
+    job_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> EmployerApplicationList:
+    """Applications to the caller's company's jobs, newest first."""
+    return await service.list_employer_applications(
+        session,
+        user,
+        status=status,
+        job_id=job_id,
+        page=paging.page,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.get(
+    "/employer/applications/{application_id}/cv",
+    response_class=StreamingResponse,
+    responses=PDF_RESPONSE,
+)
+async def download_application_cv(
+    application_id: ApplicationId, user: CurrentEmployer, session: SessionDep, storage: StorageDep
+) -> StreamingResponse:
+    """Download the CV attached to an application."""
+    return pdf_response(await service.download_cv(session, storage, user, application_id))
+
+
+@router.put("/employer/applications/{application_id}/status", response_model=StatusUpdateResponse)
+async def change_application_status(
+    application_id: ApplicationId,
+    body: StatusUpdateRequest,
+    user: CurrentEmployer,
+    session: SessionDep,
+) -> StatusUpdateResponse:
+    """Move an application through the pipeline."""
+    await service.change_status(session, user, application_id, body.status)
+    return StatusUpdateResponse(
+        message="Application status updated", application_id=application_id, new_status=body.status
+    )
+
+
+@router.put("/employer/applications/{application_id}/notes", response_model=NotesUpdateResponse)
+async def update_application_notes(
+    application_id: ApplicationId,
+    body: NotesUpdateRequest,
+    user: CurrentEmployer,
+    session: SessionDep,
+) -> NotesUpdateResponse:
+    """Replace the employer's private note on an application."""
+    await service.update_notes(session, user, application_id, body.notes)
+    return NotesUpdateResponse(
+        message="Notes updated", application_id=application_id, notes=body.notes
+    )

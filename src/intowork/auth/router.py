@@ -21,6 +21,7 @@ from intowork.auth.schemas import (
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
 from intowork.core.schemas import MessageResponse
+from intowork.core.storage import StorageDep
 from intowork.models.enums import UserRole
 from intowork.users import service as users_service
 
@@ -123,9 +124,11 @@ async def change_email(
 
 
 @router.delete("/delete-account", response_model=MessageResponse)
-async def delete_account(user: CurrentUser, session: SessionDep) -> MessageResponse:
+async def delete_account(
+    user: CurrentUser, session: SessionDep, storage: StorageDep
+) -> MessageResponse:
     """Delete the caller's account and everything it owns."""
-    await users_service.delete_account(session, user)
+    await users_service.delete_account(session, storage, user)
     return MessageResponse(message="Account deleted successfully")
 
 

@@ -1,12 +1,13 @@
 """Engine, sessions and the one-transaction-per-request dependency."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from loguru import logger
+from sqlalchemy import Select, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +20,8 @@ from intowork.core.config import Settings
 from intowork.core.errors import AppError
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# A SELECT of any columns, for repository helpers that build one and add to it.
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +89,50 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except AppError as exc:
-            await (session.commit() if exc.commit_changes else session.rollback())
+            if exc.commit_changes:
+                await _commit(session)
+            else:
+                await _rollback(session)
             raise
         except BaseException:
-            await session.rollback()
+            await _rollback(session)
             raise
+        await _run_hooks(session, AFTER_COMMIT)
+
+
+AFTER_COMMIT = "intowork.after_commit"
+AFTER_ROLLBACK = "intowork.after_rollback"
+Hook = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, hook: Hook) -> None:
+    """Runs once the request's transaction committed (e.g. deleting the files of removed rows)."""
+    session.info.setdefault(AFTER_COMMIT, []).append(hook)
+
+
+def after_rollback(session: AsyncSession, hook: Hook) -> None:
+    """Runs if the request's transaction is rolled back (e.g. removing a file just written)."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(hook)
+
+
+async def _commit(session: AsyncSession) -> None:
+    await session.commit()
+    await _run_hooks(session, AFTER_COMMIT)
+
+
+async def _rollback(session: AsyncSession) -> None:
+    await session.rollback()
+    await _run_hooks(session, AFTER_ROLLBACK)
+
+
+async def _run_hooks(session: AsyncSession, kind: str) -> None:
+    hooks: list[Hook] = session.info.pop(kind, [])
+    session.info.pop(AFTER_ROLLBACK if kind == AFTER_COMMIT else AFTER_COMMIT, None)
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception as exc:  # the transaction's outcome stands; the hook's failure is logged
+            logger.opt(exception=exc).error("db.hook_failed")
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,3 +1,97 @@
-from fastapi import APIRouter
+"""CV files of the candidate (API.md 6): upload, list, download, delete."""
 
-router = APIRouter()
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import StreamingResponse
+
+from intowork.auth.dependencies import CurrentCandidate
+from intowork.core.config import SettingsDep
+from intowork.core.db import SessionDep
+from intowork.core.schemas import MAX_ID, MessageResponse
+from intowork.core.storage import StorageDep
+from intowork.cvs import service
+from intowork.cvs.schemas import CvItem, CvUploadResponse
+from intowork.cvs.service import CvDownload
+from intowork.cvs.upload import PDF_CONTENT_TYPE, receive_pdf
+
+router = APIRouter(prefix="/api/candidates", tags=["cvs"])
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {PDF_CONTENT_TYPE: {}}, "description": "The PDF file"}
+}
+
+
+def pdf_response(download: CvDownload) -> StreamingResponse:
+    return StreamingResponse(download.chunks, media_type=PDF_CONTENT_TYPE, headers=download.headers)
+
+
+@router.post(
+    "/cv",
+    response_model=CvUploadResponse,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["cv"],
+                        "properties": {"cv": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload_cv(
+    request: Request,
+    user: CurrentCandidate,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+) -> CvUploadResponse:
+    """Upload a PDF CV (multipart field `cv`), streamed with a size cap."""
+    # The raw request is the body stream itself: it is read as it arrives, never spooled whole.
+    received = await receive_pdf(request, storage, field_name="cv", max_bytes=settings.cv_max_bytes)
+    return await service.save_upload(session, storage, user, received)
+
+
+@router.get("/cv/download", response_class=StreamingResponse, responses=PDF_RESPONSE)
+async def download_latest_cv(
+    user: CurrentCandidate, session: SessionDep, storage: StorageDep
+) -> StreamingResponse:
+    """Download the caller's latest CV."""
+    return pdf_response(await service.download_latest(session, storage, user))
+
+
+@router.get("/cvs", response_model=list[CvItem])
+async def list_cvs(user: CurrentCandidate, session: SessionDep) -> list[CvItem]:
+    """The caller's CVs, newest first."""
+    return await service.list_cvs(session, user)
+
+
+@router.get("/cvs/{cv_id}/download", response_class=StreamingResponse, responses=PDF_RESPONSE)
+async def download_cv(
+    cv_id: PathId, user: CurrentCandidate, session: SessionDep, storage: StorageDep
+) -> StreamingResponse:
+    """Download one of the caller's CVs."""
+    return pdf_response(await service.download_own(session, storage, user, cv_id))
+
+
+@router.delete("/cvs/{cv_id}", response_model=MessageResponse)
+async def delete_cv(
+    cv_id: PathId, user: CurrentCandidate, session: SessionDep, storage: StorageDep
+) -> MessageResponse:
+    """Delete one of the caller's CVs (applications keep existing without it)."""
+    await service.delete_own(session, storage, user, cv_id)
+    return MessageResponse(message="CV deleted successfully")
+
+
+@router.get("/{candidate_id}/cv", response_class=StreamingResponse, responses=PDF_RESPONSE)
+async def download_candidate_cv(
+    candidate_id: PathId, user: CurrentCandidate, session: SessionDep, storage: StorageDep
+) -> StreamingResponse:
+    """Download this candidate's latest CV (the candidate only)."""
+    return pdf_response(await service.download_latest_of(session, storage, user, candidate_id))

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     column,
     exists,
@@ -20,11 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.db import AnySelect
 from intowork.jobs.search import SearchQuery
-from intowork.models import Candidate, Company, Employer, Job, JobApplication
+from intowork.models import Candidate, Company, Employer, Job, JobApplication, User
 from intowork.models.enums import JobLocation, JobStatus, JobType
 
-AnySelect = Select[*tuple[Any, ...]]
 # SQLite's FTS5 index of migration 0002 (rowid = jobs.id).
 jobs_fts = table("jobs_fts", column("rowid"))
 # PostgreSQL: the exact expression of the GIN index `ix_jobs_search`, so the planner uses it.
@@ -261,3 +260,25 @@ async def count_recently_published(session: AsyncSession, *, since: datetime) ->
 
 async def get_company(session: AsyncSession, company_id: int) -> Company | None:
     return await session.get(Company, company_id)
+
+
+async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
+    """The job with its company name and the user who posted it, for applications."""
+    return (
+        await session.execute(
+            select(
+                Job.id,
+                Job.title,
+                Job.status,
+                Job.company_id,
+                Company.name.label("company_name"),
+                User.id.label("employer_user_id"),
+                User.email.label("employer_email"),
+                User.first_name.label("employer_first_name"),
+            )
+            .join(Company, Company.id == Job.company_id)
+            .join(Employer, Employer.id == Job.employer_id)
+            .join(User, User.id == Employer.user_id)
+            .where(Job.id == job_id)
+        )
+    ).first()

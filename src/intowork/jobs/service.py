@@ -1,5 +1,6 @@
 """Jobs: creation, the lifecycle, visibility, the public list and search."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -220,6 +221,26 @@ async def refresh_company_search(session: AsyncSession, *, company_id: int, name
         .values(search_company=search_document(name))
         .execution_options(synchronize_session=False)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary:
+    id: int
+    title: str
+    status: JobStatus
+    company_id: int
+    company_name: str
+    employer_user_id: int
+    employer_email: str
+    employer_first_name: str
+
+
+async def get_job_summary(session: AsyncSession, job_id: int) -> JobSummary:
+    """What applying to a job needs to know of it; 404 when it does not exist."""
+    row = await repository.get_summary(session, job_id)
+    if row is None:
+        raise JobNotFound()
+    return JobSummary(**row._mapping)
 
 
 def _content(data: JobUpdate) -> dict[str, Any]:

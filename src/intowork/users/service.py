@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.email import enqueue_email
 from intowork.core.errors import BadRequest
 from intowork.core.security import check_password_policy, hash_password
+from intowork.core.storage import Storage
+from intowork.cvs import service as cvs_service
 from intowork.models import Candidate, Employer, Notification, User
 from intowork.models.enums import EmailTemplate, NotificationType, UserRole
 from intowork.users import repository
@@ -69,12 +71,16 @@ async def create_admin(
     )
 
 
-async def delete_account(session: AsyncSession, user: User) -> None:
+async def delete_account(session: AsyncSession, storage: Storage, user: User) -> None:
     """API.md A8: the user and all it owns go, by the database's cascades, in one transaction.
 
     An employer's jobs go with their applications: each affected candidate is told, in the app
-    and by e-mail, before the rows disappear. The company stays.
+    and by e-mail, before the rows disappear. The company stays. A candidate's CV files are
+    removed once the deletion is committed.
     """
+    cvs_service.forget_files_after_commit(
+        session, storage, await cvs_service.storage_keys_of_user(session, user.id)
+    )
     for applicant in await repository.applicants_to_jobs_of(session, user.id):
         notice = f'The job "{applicant.job_title}" you applied to has been removed by its employer.'
         session.add(

@@ -1,0 +1,294 @@
+"""The hiring pipeline: applying, withdrawing, and moving applications through their statuses.
+
+Every event writes, in the same transaction: the application's history (who, from, to, when),
+an in-app notification and an e-mail outbox row for the person it concerns.
+"""
+
+from typing import Any
+
+from loguru import logger
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intowork.applications import repository
+from intowork.applications.exceptions import (
+    AlreadyApplied,
+    ApplicationNotFound,
+    CannotWithdraw,
+    InvalidApplicationTransition,
+    JobNotAcceptingApplications,
+    NoAccessToApplication,
+)
+from intowork.applications.schemas import (
+    ApplicationJob,
+    CandidateApplication,
+    CandidateApplicationList,
+    EmployerApplication,
+    EmployerApplicationList,
+)
+from intowork.candidates import service as candidates_service
+from intowork.core.email import enqueue_email
+from intowork.core.pagination import total_pages
+from intowork.core.storage import Storage
+from intowork.cvs import service as cvs_service
+from intowork.cvs.service import CvDownload, CvNotFound
+from intowork.employers import service as employers_service
+from intowork.jobs import service as jobs_service
+from intowork.models import ApplicationStatusHistory, JobApplication, User
+from intowork.models.enums import ApplicationStatus, EmailTemplate, JobStatus, NotificationType
+from intowork.notifications.service import notify
+
+S = ApplicationStatus
+# P5: where each status may go; accepted and rejected are final.
+TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    S.APPLIED: frozenset({S.VIEWED, S.SHORTLISTED, S.INTERVIEW, S.REJECTED}),
+    S.VIEWED: frozenset({S.SHORTLISTED, S.INTERVIEW, S.REJECTED}),
+    S.SHORTLISTED: frozenset({S.INTERVIEW, S.REJECTED, S.ACCEPTED}),
+    S.INTERVIEW: frozenset({S.ACCEPTED, S.REJECTED}),
+    S.ACCEPTED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+FINAL = frozenset({S.ACCEPTED, S.REJECTED})
+
+
+def employer_cv_url(application_id: int) -> str:
+    return f"/api/applications/employer/applications/{application_id}/cv"
+
+
+def _candidate_view(row: Any) -> CandidateApplication:
+    values = row._mapping
+    return CandidateApplication(
+        id=values["id"],
+        job_id=values["job_id"],
+        candidate_id=values["candidate_id"],
+        status=values["status"],
+        applied_at=values["applied_at"],
+        cover_letter=values["cover_letter"],
+        cv_id=values["cv_id"],
+        job=ApplicationJob(
+            id=values["job_id"],
+            title=values["job_title"],
+            company_name=values["company_name"],
+            location=values["location"],
+            location_type=values["location_type"],
+            job_type=values["job_type"],
+            salary_min=values["salary_min"],
+            salary_max=values["salary_max"],
+            currency=values["currency"],
+        ),
+    )
+
+
+def _employer_view(row: Any) -> EmployerApplication:
+    values = dict(row._mapping)
+    cv_id = values.pop("cv_id")
+    first, last = values.pop("first_name"), values.pop("last_name")
+    return EmployerApplication(
+        **values,
+        candidate_name=f"{first} {last}",
+        cv_url=employer_cv_url(values["id"]) if cv_id is not None else None,
+    )
+
+
+async def apply(
+    session: AsyncSession,
+    user: User,
+    *,
+    job_id: int,
+    cover_letter: str | None,
+    cv_id: int | None,
+) -> CandidateApplication:
+    """P1: published jobs only, once per candidate and job (the database's unique index)."""
+    candidate = await candidates_service.get_or_create_candidate(session, user)
+    job = await jobs_service.get_job_summary(session, job_id)
+    if job.status is not JobStatus.PUBLISHED:
+        raise JobNotAcceptingApplications()
+    attached_cv = (
+        await cvs_service.owned_cv_id(session, cv_id, candidate.id)
+        if cv_id is not None
+        else await cvs_service.latest_cv_id(session, candidate.id)
+    )
+    if await repository.exists_for(session, candidate_id=candidate.id, job_id=job.id):
+        raise AlreadyApplied()
+    application = JobApplication(
+        job_id=job.id,
+        candidate_id=candidate.id,
+        cv_id=attached_cv,
+        cover_letter=cover_letter,
+        status=S.APPLIED,
+    )
+    session.add(application)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent apply by the same candidate won
+        raise AlreadyApplied() from exc
+    session.add(
+        ApplicationStatusHistory(
+            application_id=application.id,
+            from_status=None,
+            to_status=S.APPLIED,
+            changed_by_user_id=user.id,
+        )
+    )
+    applicant = f"{user.first_name} {user.last_name}"
+    notify(
+        session,
+        user_id=job.employer_user_id,
+        type=NotificationType.NEW_APPLICATION,
+        title="New application",
+        message=f'{applicant} applied to "{job.title}".',
+        related_job_id=job.id,
+        related_application_id=application.id,
+    )
+    enqueue_email(
+        session,
+        to_email=job.employer_email,
+        template=EmailTemplate.NEW_APPLICATION,
+        subject=f"New application: {job.title}"[:300],
+        body_text=(
+            f"Hello {job.employer_first_name},\n\n{applicant} applied to your job "
+            f'"{job.title}" at {job.company_name}. The application is in your IntoWork '
+            "dashboard.\n"
+        ),
+    )
+    await session.flush()
+    logger.bind(application_id=application.id, job_id=job.id).info("applications.submitted")
+    return await get_candidate_application(session, user, application.id)
+
+
+async def list_candidate_applications(
+    session: AsyncSession,
+    user: User,
+    *,
+    status: ApplicationStatus | None,
+    page: int,
+    limit: int,
+    offset: int,
+) -> CandidateApplicationList:
+    candidate = await candidates_service.get_or_create_candidate(session, user)
+    rows, total = await repository.list_for_candidate(
+        session, candidate.id, status=status, offset=offset, limit=limit
+    )
+    return CandidateApplicationList(
+        applications=[_candidate_view(row) for row in rows],
+        total=total,
+        page=page,
+        limit=limit,
+        total_pages=total_pages(total, limit),
+    )
+
+
+async def get_candidate_application(
+    session: AsyncSession, user: User, application_id: int
+) -> CandidateApplication:
+    candidate = await candidates_service.get_or_create_candidate(session, user)
+    row = await repository.get_for_candidate(session, application_id, candidate.id)
+    if row is None:
+        raise ApplicationNotFound()
+    return _candidate_view(row)
+
+
+async def withdraw(session: AsyncSession, user: User, application_id: int) -> None:
+    """P2: any status but accepted or rejected; the candidate may apply again afterwards."""
+    application = await get_candidate_application(session, user, application_id)
+    if application.status in FINAL:
+        raise CannotWithdraw()
+    await repository.delete_application(session, application.id)
+    logger.bind(application_id=application.id).info("applications.withdrawn")
+
+
+async def list_employer_applications(
+    session: AsyncSession,
+    user: User,
+    *,
+    status: ApplicationStatus | None,
+    job_id: int | None,
+    page: int,
+    limit: int,
+    offset: int,
+) -> EmployerApplicationList:
+    employer = await employers_service.get_or_create_employer(session, user)
+    rows: list[Any] = []
+    total = 0
+    if employer.company_id is not None:
+        rows, total = await repository.list_for_company(
+            session, employer.company_id, status=status, job_id=job_id, offset=offset, limit=limit
+        )
+    return EmployerApplicationList(
+        applications=[_employer_view(row) for row in rows],
+        total=total,
+        page=page,
+        limit=limit,
+        total_pages=total_pages(total, limit),
+    )
+
+
+async def _visible_to_employer(session: AsyncSession, user: User, application_id: int) -> Any:
+    """The application, if its job belongs to the caller's company: else 404 or 403."""
+    row = await repository.get_with_context(session, application_id)
+    if row is None:
+        raise ApplicationNotFound()
+    employer = await employers_service.get_or_create_employer(session, user)
+    if employer.company_id is None or row.company_id != employer.company_id:
+        raise NoAccessToApplication()
+    return row
+
+
+async def change_status(
+    session: AsyncSession, user: User, application_id: int, status: ApplicationStatus
+) -> None:
+    application = await _visible_to_employer(session, user, application_id)
+    current: ApplicationStatus = application.status
+    if status is current:
+        return
+    if status not in TRANSITIONS[current] or not await repository.set_status(
+        session, application.id, current=current, new=status
+    ):
+        raise InvalidApplicationTransition(current.value, status.value)
+    session.add(
+        ApplicationStatusHistory(
+            application_id=application.id,
+            from_status=current,
+            to_status=status,
+            changed_by_user_id=user.id,
+        )
+    )
+    message = f'Your application for "{application.job_title}" moved to {status.value}.'
+    notify(
+        session,
+        user_id=application.candidate_user_id,
+        type=NotificationType.STATUS_CHANGE,
+        title="Application status updated",
+        message=message,
+        related_job_id=application.job_id,
+        related_application_id=application.id,
+    )
+    enqueue_email(
+        session,
+        to_email=application.candidate_email,
+        template=EmailTemplate.STATUS_CHANGE,
+        subject=f"Your application: {application.job_title}"[:300],
+        body_text=f"Hello {application.candidate_first_name},\n\n{message}\n",
+    )
+    await session.flush()
+    logger.bind(
+        application_id=application.id, from_status=current.value, to_status=status.value
+    ).info("applications.status_changed")
+
+
+async def update_notes(
+    session: AsyncSession, user: User, application_id: int, notes: str | None
+) -> None:
+    application = await _visible_to_employer(session, user, application_id)
+    await repository.set_notes(session, application.id, notes)
+
+
+async def download_cv(
+    session: AsyncSession, storage: Storage, user: User, application_id: int
+) -> CvDownload:
+    """P4: the CV attached to the application, for the employers who see it."""
+    application = await _visible_to_employer(session, user, application_id)
+    cv = await cvs_service.get_cv(session, application.cv_id) if application.cv_id else None
+    if cv is None:
+        raise CvNotFound()
+    return await cvs_service.open_cv(storage, cv)
