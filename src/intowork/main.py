@@ -21,6 +21,7 @@ from intowork.core.redis import create_redis
 from intowork.core.routing import OptionalTrailingSlashMiddleware
 from intowork.core.storage import create_storage
 from intowork.cvs.router import router as cvs_router
+from intowork.dashboard.router import router as dashboard_router
 from intowork.employers.router import router as employers_router
 from intowork.jobs.router import router as jobs_router
 from intowork.notifications.router import router as notifications_router
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cvs_router)
     app.include_router(applications_router)
     app.include_router(notifications_router)
+    app.include_router(dashboard_router)
 
     # Added innermost first: the request id wraps everything, CORS wraps every error.
     app.add_middleware(UnhandledErrorMiddleware)

@@ -1,0 +1,39 @@
+"""/api/dashboard: stats, recent activities and the hiring funnel (API.md 8)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from intowork.auth.dependencies import CurrentEmployer, CurrentUser
+from intowork.core.db import SessionDep
+from intowork.core.schemas import MAX_ID
+from intowork.dashboard import service
+from intowork.dashboard.schemas import Activity, DashboardResponse, FunnelResponse
+
+router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
+
+
+@router.get("", response_model=DashboardResponse)
+async def read_dashboard(user: CurrentUser, session: SessionDep) -> DashboardResponse:
+    """The caller's dashboard: four stats, recent activities, profile completion."""
+    return await service.get_dashboard(session, user)
+
+
+@router.get("/activities", response_model=list[Activity])
+async def list_activities(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[Activity]:
+    """The caller's recent events, newest first."""
+    return await service.list_activities(session, user, limit=limit)
+
+
+@router.get("/employer-funnel", response_model=FunnelResponse)
+async def read_employer_funnel(
+    user: CurrentEmployer,
+    session: SessionDep,
+    job_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> FunnelResponse:
+    """The company's hiring funnel, overall and per job."""
+    return await service.get_funnel(session, user, job_id=job_id)
