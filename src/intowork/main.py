@@ -3,11 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from loguru import logger
 
 from intowork import __version__
+from intowork.admin.router import router as admin_router
 from intowork.applications.router import router as applications_router
 from intowork.auth.router import router as auth_router
 from intowork.candidates.router import router as candidates_router
@@ -15,8 +16,14 @@ from intowork.companies.router import router as companies_router
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
+from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from intowork.core.observability.logging import configure_logging
 from intowork.core.observability.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
+from intowork.core.ratelimit import (
+    RateLimitHeadersMiddleware,
+    create_rate_limiter,
+    rate_limit_route,
+)
 from intowork.core.redis import create_redis
 from intowork.core.routing import OptionalTrailingSlashMiddleware
 from intowork.core.storage import create_storage
@@ -27,6 +34,7 @@ from intowork.jobs.router import router as jobs_router
 from intowork.notifications.router import router as notifications_router
 from intowork.system.router import api_router as system_api_router
 from intowork.system.router import operations_router
+from intowork.users.router import router as users_router
 
 DESCRIPTION = """
 IntoWork is a recruitment platform: candidates find jobs and apply with their CV, employers
@@ -35,6 +43,9 @@ place clean.
 
 Authenticate with `Authorization: Bearer <access_token>`; every error body is `{"detail": ...}`.
 """
+
+# Uploads that read their own body as it streams, under their own cap (CV_MAX_BYTES).
+STREAMED_UPLOADS = frozenset({"/api/candidates/cv"})
 
 EXPOSED_HEADERS = [
     REQUEST_ID_HEADER,
@@ -52,6 +63,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.db = create_database(settings)
     app.state.redis = create_redis(settings)
     app.state.storage = create_storage(settings)
+    app.state.rate_limiter = create_rate_limiter(settings)
     logger.bind(environment=settings.environment.value).info("app.started")
     try:
         yield
@@ -71,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
+        dependencies=[Depends(rate_limit_route)],
     )
     app.state.settings = settings
     register_error_handlers(app)
@@ -84,10 +97,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cvs_router)
     app.include_router(applications_router)
     app.include_router(notifications_router)
+    app.include_router(admin_router)
+    app.include_router(users_router)
     app.include_router(dashboard_router)
 
     # Added innermost first: the request id wraps everything, CORS wraps every error.
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=STREAMED_UPLOADS
+    )
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins or [],

@@ -1,6 +1,6 @@
 """/api/auth: accounts, sign-in and sessions (API.md 3)."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from intowork.auth import service
 from intowork.auth.dependencies import ClientInfoDep, CurrentUser
@@ -20,6 +20,7 @@ from intowork.auth.schemas import (
 )
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
+from intowork.core.ratelimit import Tier, enforce
 from intowork.core.schemas import MessageResponse
 from intowork.core.storage import StorageDep
 from intowork.models.enums import UserRole
@@ -47,7 +48,14 @@ async def signup(
     )
 
 
-@router.post("/signin", response_model=AuthResponse)
+async def limit_signin_per_account(body: SigninRequest, request: Request) -> None:
+    """Sign-in attempts are also counted per account (normalised e-mail), whatever the IP."""
+    await enforce(request, Tier.SIGNIN_ACCOUNT, f"email:{body.email}")
+
+
+@router.post(
+    "/signin", response_model=AuthResponse, dependencies=[Depends(limit_signin_per_account)]
+)
 async def signin(
     body: SigninRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
 ) -> AuthResponse:

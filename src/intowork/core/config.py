@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import limits
 from fastapi import Depends, Request
 from pydantic import (
     AliasChoices,
@@ -138,6 +139,16 @@ class Settings(BaseSettings):
 
     metrics_token: SecretStr | None = None
     rate_limit_enabled: bool = True
+    # Tiers (ARCHITECTURE.md), in the `limits` notation: "<amount>/<n><unit>".
+    rate_limit_listing: str = "60/minute"
+    rate_limit_detail: str = "120/minute"
+    rate_limit_mutation: str = "30/minute"
+    rate_limit_apply: str = "10/minute"
+    rate_limit_dashboard: str = "30/minute"
+    rate_limit_signin_account: str = "5/15minutes"
+    rate_limit_signin_ip: str = "20/15minutes"
+    rate_limit_signup: str = "3/hour"
+    rate_limit_default: str = "300/minute"
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
 
     cv_max_bytes: PositiveInt = 5 * 1024 * 1024
@@ -169,6 +180,25 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_database_url(cls, value: str | None) -> str | None:
         return None if value is None else normalise_database_url(value)
+
+    @field_validator(
+        "rate_limit_listing",
+        "rate_limit_detail",
+        "rate_limit_mutation",
+        "rate_limit_apply",
+        "rate_limit_dashboard",
+        "rate_limit_signin_account",
+        "rate_limit_signin_ip",
+        "rate_limit_signup",
+        "rate_limit_default",
+    )
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as exc:
+            raise ValueError(f'"{value}" is not a rate limit such as "30/minute"') from exc
+        return value
 
     @field_validator("log_level")
     @classmethod
