@@ -1,9 +1,16 @@
-"""In-app notifications: written by other domains' services in their own transaction."""
+"""In-app notifications: written by other domains' services in their own transaction (`notify`),
+read, marked read and deleted by their owner through /api/notifications (API.md 9)."""
 
+from datetime import UTC, datetime
+
+from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.models import Notification
+from intowork.models import Notification, User
 from intowork.models.enums import NotificationType
+from intowork.notifications import repository
+from intowork.notifications.exceptions import NotificationNotFound
+from intowork.notifications.schemas import NotificationListResponse, NotificationResponse
 
 
 def notify(
@@ -26,3 +33,42 @@ def notify(
     )
     session.add(notification)
     return notification
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def list_notifications(
+    session: AsyncSession, user: User, *, unread_only: bool, offset: int, limit: int
+) -> NotificationListResponse:
+    page = await repository.list_page(
+        session, user.id, unread_only=unread_only, offset=offset, limit=limit
+    )
+    return NotificationListResponse(
+        notifications=[NotificationResponse.model_validate(n) for n in page.notifications],
+        total=page.total,
+        unread_count=page.unread_count,
+    )
+
+
+async def count_unread(session: AsyncSession, user: User) -> int:
+    return await repository.count_unread(session, user.id)
+
+
+async def mark_read(session: AsyncSession, user: User, *, notification_id: int) -> None:
+    """Idempotent: an already read notification keeps its first `read_at`."""
+    if await repository.mark_read(session, user.id, notification_id, now=utcnow()):
+        return
+    if not await repository.exists_for(session, user.id, notification_id):
+        raise NotificationNotFound()
+
+
+async def mark_all_read(session: AsyncSession, user: User) -> int:
+    return await repository.mark_all_read(session, user.id, now=utcnow())
+
+
+async def delete_notification(session: AsyncSession, user: User, *, notification_id: int) -> None:
+    if not await repository.delete_one(session, user.id, notification_id):
+        raise NotificationNotFound()
+    logger.bind(notification_id=notification_id).info("notifications.deleted")
