@@ -1,9 +1,12 @@
 """Employer profiles: the row linking an employer user to its company."""
 
+from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.employers import repository
-from intowork.models import Employer, User
+from intowork.employers.exceptions import CannotJoinCompany
+from intowork.employers.schemas import EmployerUpdate
+from intowork.models import Company, Employer, User
 
 
 async def get_or_create_employer(session: AsyncSession, user: User) -> Employer:
@@ -13,4 +16,37 @@ async def get_or_create_employer(session: AsyncSession, user: User) -> Employer:
         employer = Employer(user_id=user.id)
         session.add(employer)
         await session.flush()
+    return employer
+
+
+async def link_company_if_none(session: AsyncSession, user: User, *, company_id: int) -> bool:
+    """Join `company_id` unless already in a company; True when the link was made."""
+    employer = await get_or_create_employer(session, user)
+    linked = await repository.set_company_if_none(session, employer.id, company_id=company_id)
+    if linked:
+        logger.bind(employer_id=employer.id, company_id=company_id).info("employers.joined")
+    return linked
+
+
+async def update_profile(
+    session: AsyncSession,
+    user: User,
+    employer: Employer,
+    *,
+    changes: EmployerUpdate,
+    company: Company | None,
+) -> Employer:
+    """API.md E1: partial; `company` (the one `changes.company_id` names) is joined if allowed.
+
+    Only a company the caller created or already belongs to: any other would let an employer
+    attach itself to a stranger's company and read its applicants.
+    """
+    if company is not None and company.id != employer.company_id:
+        if company.created_by_user_id != user.id:
+            raise CannotJoinCompany()
+        employer.company_id = company.id
+        logger.bind(employer_id=employer.id, company_id=company.id).info("employers.joined")
+    for field, value in changes.model_dump(exclude_unset=True, exclude={"company_id"}).items():
+        setattr(employer, field, value)
+    await session.flush()
     return employer

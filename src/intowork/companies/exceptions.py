@@ -1,0 +1,5 @@
+from intowork.core.errors import NotFound
+
+
+class CompanyNotFound(NotFound):
+    detail = "Company not found"
