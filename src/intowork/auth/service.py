@@ -144,6 +144,11 @@ async def signout_all(session: AsyncSession, user: User) -> None:
     await _revoke_all_sessions(session, user, reason=SessionRevokedReason.SIGNOUT_ALL)
 
 
+async def revoke_sessions_for_deactivation(session: AsyncSession, user: User) -> None:
+    """An admin deactivated the user: refresh and access tokens alike stop working now."""
+    await _revoke_all_sessions(session, user, reason=SessionRevokedReason.DEACTIVATED)
+
+
 async def change_password(
     session: AsyncSession,
     settings: Settings,

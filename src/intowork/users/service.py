@@ -71,6 +71,14 @@ async def create_admin(
     )
 
 
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await repository.get_by_id(session, user_id)
+
+
+async def count_users(session: AsyncSession) -> int:
+    return await repository.count(session)
+
+
 async def delete_account(session: AsyncSession, storage: Storage, user: User) -> None:
     """API.md A8: the user and all it owns go, by the database's cascades, in one transaction.
 

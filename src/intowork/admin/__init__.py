@@ -1,0 +1,1 @@
+"""Admin tools: platform figures, user, employer and job oversight, activation and deletion."""
