@@ -52,11 +52,12 @@ SQLITE_DOWNGRADE = [
     "DROP TRIGGER IF EXISTS jobs_fts_after_insert",
     "DROP TABLE IF EXISTS jobs_fts",
 ]
-# PostgreSQL: a GIN index on the same text; the 'simple' configuration neither stems nor drops
-# stop words, so French and English postings are treated alike (the text is already folded).
+# PostgreSQL: a GIN index on the same words. They become lexemes as they are (array_to_tsvector,
+# no text-search parser, no stemming, no stop words), so French and English postings are treated
+# alike and both engines index exactly the words jobs/search.py folded.
 POSTGRESQL_UPGRADE = [
-    "CREATE INDEX ix_jobs_search ON jobs "
-    "USING gin (to_tsvector('simple', search_text || ' ' || search_company))",
+    "CREATE INDEX ix_jobs_search ON jobs USING gin "
+    "(array_to_tsvector(string_to_array(btrim(search_text || ' ' || search_company), ' ')))",
 ]
 POSTGRESQL_DOWNGRADE = ["DROP INDEX IF EXISTS ix_jobs_search"]
 

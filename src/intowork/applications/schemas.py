@@ -27,7 +27,8 @@ class StatusUpdateRequest(RequestSchema):
 
 
 class NotesUpdateRequest(RequestSchema):
-    notes: OptionalLongText = None
+    # Required, though it may be null: a body without it must not wipe the note.
+    notes: OptionalLongText
 
 
 class ApplicationJob(ResponseSchema):

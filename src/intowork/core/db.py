@@ -69,12 +69,19 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's own lower() folds ASCII only; PostgreSQL's (and Python's) fold every letter. The
+    # same function makes case-insensitive filters and the lowercase-email CHECK agree everywhere.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     # WAL lets readers proceed while one writer commits; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import Query
 
 MAX_LIMIT = 100
-# Deep enough for any real listing; bounded so an absurd page is a 422, not an overflow.
-MAX_PAGE = 1_000_000
+# Any page a client can ask for answers (past the end: an empty list and the true total);
+# bigger numbers are a 422, never an overflow in the database's OFFSET.
+MAX_PAGE = 10**15
 
 
 @dataclass(frozen=True, slots=True)

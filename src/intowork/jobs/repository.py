@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
+    cast,
     column,
     exists,
     false,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.db import AnySelect
@@ -28,7 +30,7 @@ from intowork.models.enums import JobLocation, JobStatus, JobType
 jobs_fts = table("jobs_fts", column("rowid"))
 # PostgreSQL: the exact expression of the GIN index `ix_jobs_search`, so the planner uses it.
 PG_DOCUMENT: ColumnElement[Any] = literal_column(
-    "to_tsvector('simple', jobs.search_text || ' ' || jobs.search_company)"
+    "array_to_tsvector(string_to_array(btrim(jobs.search_text || ' ' || jobs.search_company), ' '))"
 )
 
 
@@ -142,7 +144,7 @@ def _apply_filters(
     relevance: ColumnElement[Any] | None = None
     if filters.search.indexed_terms:
         if dialect == "postgresql":
-            query = func.to_tsquery(literal_column("'simple'"), filters.search.postgresql_tsquery())
+            query = cast(filters.search.postgresql_tsquery(), TSQUERY)
             statement = statement.where(PG_DOCUMENT.op("@@")(query))
             if rank:
                 relevance = func.ts_rank(PG_DOCUMENT, query)

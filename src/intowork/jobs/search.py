@@ -2,7 +2,8 @@
 
 Both engines index the same text: words are extracted and folded here, in Python (lowercase, no
 accents, letters and digits only), and stored in `jobs.search_text` (title + description) and
-`jobs.search_company` (the company name). The engines then only split on spaces, so a query
+`jobs.search_company` (the company name). The engines then only split on spaces (FTS5's
+unicode61 tokenizer; `array_to_tsvector` on PostgreSQL, no text-search parser), so a query
 matches the same jobs on both. User input goes through the same folding and only ever reaches
 SQL as bound parameters made of letters and digits: no operator or quote can get through.
 
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 
 MIN_INDEXED_TERM = 3
 MAX_TERMS = 16
+# Words are cut to this length, in documents and queries alike (a prefix match still finds them):
+# PostgreSQL refuses lexemes over 2047 bytes, and nobody searches a 5,000-letter word.
+MAX_WORD_LENGTH = 64
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -24,9 +28,12 @@ def fold_words(text: str | None) -> list[str]:
     """Lowercase, accent-free words of letters and digits."""
     if not text:
         return []
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Decompose first: compatibility forms (mathematical bold letters, ligatures) only get a
+    # lowercase form once they are plain letters; then fold case, decompose what folding
+    # produced, and drop the accents.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _WORD.findall(stripped)
+    return [word[:MAX_WORD_LENGTH] for word in _WORD.findall(stripped)]
 
 
 def search_document(*parts: str | None) -> str:
@@ -44,8 +51,9 @@ class SearchQuery:
         return not self.indexed_terms and not self.short_terms
 
     def postgresql_tsquery(self) -> str:
-        """For `to_tsquery('simple', :q)`: terms are letters and digits only, so always valid."""
-        return " & ".join(f"{term}:*" for term in self.indexed_terms)
+        """A tsquery literal (cast, not parsed): each term quoted, as a prefix. Terms are letters
+        and digits only, so the literal is always valid and a term is never split."""
+        return " & ".join(f"'{term}':*" for term in self.indexed_terms)
 
     def sqlite_match(self) -> str:
         """For `jobs_fts MATCH :q`: each term quoted, as a prefix."""
