@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest migrate clean
+.PHONY: run test lint typecheck pytest browser migrate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "IntoWork needs Python >= 3.11")'
@@ -35,8 +35,22 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+pytest: $(VENV)/.installed-dev browser
 	$(BIN)/pytest
+
+## Debian's chromium for the real-browser CORS test (Playwright drives it; no browser download).
+## Installed when missing and apt-get is usable as root; otherwise that test skips, saying why.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser test..."; \
+		( export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium >/dev/null ) \
+			|| echo "make: could not install chromium; the browser test will skip"; \
+	else \
+		echo "make: $(CHROMIUM) is missing and apt-get is not usable as root;" \
+			"the browser test will skip (install Debian's chromium to run it)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ from intowork.applications.router import router as applications_router
 from intowork.auth.router import router as auth_router
 from intowork.candidates.router import router as candidates_router
 from intowork.companies.router import router as companies_router
+from intowork.core.cache import create_cache
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
@@ -62,6 +63,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.db = create_database(settings)
     app.state.redis = create_redis(settings)
+    app.state.cache = create_cache(app.state.redis, settings.redis_key_prefix)
     app.state.storage = create_storage(settings)
     app.state.rate_limiter = create_rate_limiter(settings)
     logger.bind(environment=settings.environment.value).info("app.started")
@@ -107,7 +109,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins or [],
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
         expose_headers=EXPOSED_HEADERS,
     )
+    # Outside CORS, so that the preflight answers CORS gives itself carry them too.
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(OptionalTrailingSlashMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,3 +1,109 @@
-from fastapi import APIRouter
+"""/api/candidates: the candidate's own profile, experiences, education and skills (API.md 6).
 
-router = APIRouter()
+The CV routes under the same prefix belong to the CVs domain.
+"""
+
+from fastapi import APIRouter, Response, status
+
+from intowork.auth.dependencies import CurrentCandidate
+from intowork.candidates import service
+from intowork.candidates.dependencies import OwnedEducation, OwnedExperience, OwnedSkill
+from intowork.candidates.schemas import (
+    CandidateProfile,
+    EducationCreate,
+    EducationResponse,
+    EducationUpdate,
+    ExperienceCreate,
+    ExperienceResponse,
+    ExperienceUpdate,
+    ProfileUpdate,
+    SkillCreate,
+    SkillResponse,
+    SkillUpdate,
+)
+from intowork.core.db import SessionDep
+from intowork.core.schemas import MessageResponse
+
+router = APIRouter(prefix="/api/candidates", tags=["candidates"])
+
+
+@router.get("/profile", response_model=CandidateProfile)
+async def read_profile(session: SessionDep, user: CurrentCandidate) -> CandidateProfile:
+    """The caller's profile with experiences, education, skills and the latest CV."""
+    return await service.get_profile(session, user)
+
+
+@router.put("/profile", response_model=CandidateProfile)
+async def update_profile(
+    body: ProfileUpdate, session: SessionDep, user: CurrentCandidate
+) -> CandidateProfile:
+    """Change the keys sent; null clears a field."""
+    return await service.update_profile(session, user, changes=body)
+
+
+@router.post("/profile/experiences", response_model=ExperienceResponse)
+async def create_experience(
+    body: ExperienceCreate, session: SessionDep, user: CurrentCandidate
+) -> ExperienceResponse:
+    """Add a work experience."""
+    return await service.add_experience(session, user, data=body)
+
+
+@router.put("/profile/experiences/{experience_id}", response_model=ExperienceResponse)
+async def update_experience(
+    body: ExperienceUpdate, experience: OwnedExperience, session: SessionDep
+) -> ExperienceResponse:
+    """Replace one of the caller's work experiences."""
+    return await service.update_experience(session, experience, data=body)
+
+
+@router.delete("/profile/experiences/{experience_id}", response_model=MessageResponse)
+async def delete_experience(experience: OwnedExperience, session: SessionDep) -> MessageResponse:
+    """Delete one of the caller's work experiences."""
+    await service.delete_experience(session, experience)
+    return MessageResponse(message="Experience deleted")
+
+
+@router.post("/profile/education", response_model=EducationResponse)
+async def create_education(
+    body: EducationCreate, session: SessionDep, user: CurrentCandidate
+) -> EducationResponse:
+    """Add an education entry."""
+    return await service.add_education(session, user, data=body)
+
+
+@router.put("/profile/education/{education_id}", response_model=EducationResponse)
+async def update_education(
+    body: EducationUpdate, education: OwnedEducation, session: SessionDep
+) -> EducationResponse:
+    """Replace one of the caller's education entries."""
+    return await service.update_education(session, education, data=body)
+
+
+@router.delete("/profile/education/{education_id}", response_model=MessageResponse)
+async def delete_education(education: OwnedEducation, session: SessionDep) -> MessageResponse:
+    """Delete one of the caller's education entries."""
+    await service.delete_education(session, education)
+    return MessageResponse(message="Education deleted")
+
+
+@router.post("/profile/skills", response_model=SkillResponse)
+async def create_skill(
+    body: SkillCreate, session: SessionDep, user: CurrentCandidate
+) -> SkillResponse:
+    """Add a skill."""
+    return await service.add_skill(session, user, data=body)
+
+
+@router.put("/profile/skills/{skill_id}", response_model=SkillResponse)
+async def update_skill(body: SkillUpdate, skill: OwnedSkill, session: SessionDep) -> SkillResponse:
+    """Replace one of the caller's skills."""
+    return await service.update_skill(session, skill, data=body)
+
+
+@router.delete(
+    "/profile/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
+async def delete_skill(skill: OwnedSkill, session: SessionDep) -> None:
+    """Delete one of the caller's skills."""
+    await service.delete_skill(session, skill)

@@ -1,6 +1,7 @@
 """Transport protection, pure ASGI: security headers on every response, a request body cap."""
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intowork.core.errors import error_response
@@ -41,8 +42,12 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """An HTTPException, so that FastAPI's body parsing lets it through as a 413 (it turns any
+    other exception raised while reading the body into a 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"Request body too large (max {max_bytes} bytes)")
 
 
 class BodySizeLimitMiddleware:
@@ -74,7 +79,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
