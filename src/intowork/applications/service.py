@@ -27,6 +27,7 @@ from intowork.applications.schemas import (
     EmployerApplicationList,
 )
 from intowork.candidates import service as candidates_service
+from intowork.core.cache import Namespace, invalidate_after_commit
 from intowork.core.email import enqueue_email
 from intowork.core.pagination import total_pages
 from intowork.core.storage import Storage
@@ -152,6 +153,7 @@ async def apply(
         ),
     )
     await session.flush()
+    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(application_id=application.id, job_id=job.id).info("applications.submitted")
     return await get_candidate_application(session, user, application.id)
 
@@ -194,6 +196,7 @@ async def withdraw(session: AsyncSession, user: User, application_id: int) -> No
     if application.status in FINAL:
         raise CannotWithdraw()
     await repository.delete_application(session, application.id)
+    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(application_id=application.id).info("applications.withdrawn")
 
 
@@ -271,6 +274,7 @@ async def change_status(
         body_text=f"Hello {application.candidate_first_name},\n\n{message}\n",
     )
     await session.flush()
+    invalidate_after_commit(session, Namespace.DASHBOARDS)
     logger.bind(
         application_id=application.id, from_status=current.value, to_status=status.value
     ).info("applications.status_changed")

@@ -24,6 +24,7 @@ from intowork.candidates.schemas import (
     SkillCreate,
     SkillResponse,
 )
+from intowork.core.cache import Namespace, invalidate_after_commit
 from intowork.models import Candidate, Education, Experience, Skill, User
 
 Item = TypeVar("Item", Experience, Education, Skill)
@@ -42,6 +43,11 @@ async def get_or_create_candidate(session: AsyncSession, user: User) -> Candidat
 def cv_url(candidate_id: int) -> str:
     """Where the owner downloads their latest CV (served by the CVs domain)."""
     return f"/api/candidates/{candidate_id}/cv"
+
+
+def _completion_may_change(session: AsyncSession) -> None:
+    """The dashboard's profile completion counts these fields and entries."""
+    invalidate_after_commit(session, Namespace.DASHBOARDS)
 
 
 async def get_profile(session: AsyncSession, user: User) -> CandidateProfile:
@@ -73,6 +79,7 @@ async def update_profile(
     for field, value in values.items():
         setattr(candidate, field, value)
     await session.flush()
+    _completion_may_change(session)
     logger.bind(candidate_id=candidate.id, fields=sorted(values)).info("candidates.profile_updated")
     return await get_profile(session, user)
 
@@ -81,6 +88,7 @@ async def _add(session: AsyncSession, user: User, model: type[Item], data: BaseM
     candidate = await get_or_create_candidate(session, user)
     item = model(candidate_id=candidate.id, **data.model_dump())
     await repository.add(session, item)
+    _completion_may_change(session)
     return item
 
 
@@ -114,6 +122,7 @@ async def update_experience(
 
 async def delete_experience(session: AsyncSession, experience: Experience) -> None:
     await repository.delete_item(session, experience)
+    _completion_may_change(session)
 
 
 async def add_education(
@@ -139,6 +148,7 @@ async def update_education(
 
 async def delete_education(session: AsyncSession, education: Education) -> None:
     await repository.delete_item(session, education)
+    _completion_may_change(session)
 
 
 async def add_skill(session: AsyncSession, user: User, *, data: SkillCreate) -> SkillResponse:
@@ -160,3 +170,4 @@ async def update_skill(session: AsyncSession, skill: Skill, *, data: SkillCreate
 
 async def delete_skill(session: AsyncSession, skill: Skill) -> None:
     await repository.delete_item(session, skill)
+    _completion_may_change(session)

@@ -1,6 +1,6 @@
 """/api/companies: the employer's company and the public company page (API.md 7)."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from intowork.auth.dependencies import CurrentEmployer
 from intowork.companies import service
@@ -12,6 +12,7 @@ from intowork.companies.schemas import (
     PublicCompanyResponse,
 )
 from intowork.core.db import SessionDep
+from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.schemas import Id
 from intowork.models import Company
 
@@ -48,6 +49,9 @@ async def read_my_company_stats(user: CurrentEmployer, session: SessionDep) -> C
 
 
 @router.get("/{company_id}", response_model=PublicCompanyResponse)
-async def read_company(company_id: Id, session: SessionDep) -> PublicCompanyResponse:
+async def read_company(
+    company_id: Id, session: SessionDep, if_none_match: IfNoneMatch = None
+) -> Response:
     """A company's public page, with its number of published jobs."""
-    return await service.get_public_company(session, company_id=company_id)
+    page = await service.get_public_company_json(session, company_id=company_id)
+    return json_response(page.body, if_none_match=if_none_match, personalised=False)

@@ -12,6 +12,9 @@ from intowork.companies.schemas import (
     CompanyUpdate,
     PublicCompanyResponse,
 )
+from intowork.core import cache as cache_keys
+from intowork.core.cache import Namespace, Ttl, cache_of, invalidate_after_commit
+from intowork.core.http_cache import JsonBody
 from intowork.employers import service as employers_service
 from intowork.jobs import service as jobs_service
 from intowork.models import Company, User
@@ -27,6 +30,7 @@ async def create_company(session: AsyncSession, user: User, *, data: CompanyCrea
     await session.flush()
     logger.bind(company_id=company.id, user_id=user.id).info("companies.created")
     await employers_service.link_company_if_none(session, user, company_id=company.id)
+    invalidate_after_commit(session, Namespace.DASHBOARDS)
     return company
 
 
@@ -56,6 +60,8 @@ async def update_my_company(
     await session.flush()
     if company.name != old_name:
         await jobs_service.refresh_company_search(session, company_id=company.id, name=company.name)
+    # Its public page, and the company fields shown with its jobs.
+    invalidate_after_commit(session, Namespace.JOBS)
     logger.bind(company_id=company.id, user_id=user.id).info("companies.updated")
     return company
 
@@ -69,6 +75,22 @@ async def get_my_company_stats(session: AsyncSession, user: User) -> CompanyStat
         total_jobs=stats.total_jobs,
         total_applications=stats.total_applications,
         total_employers=stats.total_employers,
+    )
+
+
+async def get_public_company_json(session: AsyncSession, *, company_id: int) -> JsonBody:
+    """The public page through the cache (600 s; a write to the company or its jobs renews it)."""
+    cache = cache_of(session)
+
+    async def render() -> bytes:
+        page = await get_public_company(session, company_id=company_id)
+        return page.model_dump_json().encode()
+
+    if cache is None:
+        return JsonBody(await render(), personalised=False)
+    key = cache_keys.company_key(await cache.version(Namespace.JOBS), company_id)
+    return JsonBody(
+        await cache.get_or_compute("company", key, Ttl.COMPANY, render), personalised=False
     )
 
 

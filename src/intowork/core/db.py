@@ -92,6 +92,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     an error response, never a 2xx. An `AppError` with `commit_changes` keeps what was written.
     """
     async with get_database(request).sessionmaker() as session:
+        session.info[SESSION_CACHE_KEY] = getattr(request.app.state, "cache", None)
         try:
             yield session
             await session.commit()
@@ -107,6 +108,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await _run_hooks(session, AFTER_COMMIT)
 
 
+# The request's cache (core/cache.py), for services that invalidate after their commit.
+SESSION_CACHE_KEY = "intowork.cache"
 AFTER_COMMIT = "intowork.after_commit"
 AFTER_ROLLBACK = "intowork.after_rollback"
 Hook = Callable[[], Awaitable[None]]

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from intowork.auth.dependencies import CurrentEmployer, CurrentUser
 from intowork.core.db import SessionDep
+from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.schemas import MAX_ID
 from intowork.dashboard import service
 from intowork.dashboard.schemas import Activity, DashboardResponse, FunnelResponse
@@ -14,9 +15,12 @@ router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
 
 
 @router.get("", response_model=DashboardResponse)
-async def read_dashboard(user: CurrentUser, session: SessionDep) -> DashboardResponse:
+async def read_dashboard(
+    user: CurrentUser, session: SessionDep, if_none_match: IfNoneMatch = None
+) -> Response:
     """The caller's dashboard: four stats, recent activities, profile completion."""
-    return await service.get_dashboard(session, user)
+    dashboard = await service.get_dashboard_json(session, user)
+    return json_response(dashboard.body, if_none_match=if_none_match, personalised=True)
 
 
 @router.get("/activities", response_model=list[Activity])

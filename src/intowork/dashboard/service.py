@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core import cache as cache_keys
+from intowork.core.cache import Namespace, Ttl, cache_of
 from intowork.core.errors import NotFound
+from intowork.core.http_cache import JsonBody
 from intowork.dashboard import repository
 from intowork.dashboard.schemas import (
     Activity,
@@ -72,6 +75,21 @@ def candidate_profile_completion(user: User, row: Any) -> int:
     score += 15 if row.has_education else 0
     score += 10 if row.has_skill else 0
     return round(score)
+
+
+async def get_dashboard_json(session: AsyncSession, user: User) -> JsonBody:
+    """The dashboard through the cache: per user, 120 s, renewed by the events that change it."""
+    cache = cache_of(session)
+
+    async def render() -> bytes:
+        dashboard = await get_dashboard(session, user)
+        return dashboard.model_dump_json(by_alias=True).encode()
+
+    if cache is None:
+        return JsonBody(await render(), personalised=True)
+    key = cache_keys.dashboard_key(await cache.version(Namespace.DASHBOARDS), user.id)
+    body = await cache.get_or_compute("dashboard", key, Ttl.DASHBOARD, render)
+    return JsonBody(body, personalised=True)
 
 
 async def get_dashboard(session: AsyncSession, user: User) -> DashboardResponse:

@@ -3,6 +3,7 @@
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.cache import Namespace, invalidate_after_commit
 from intowork.employers import repository
 from intowork.employers.exceptions import CannotJoinCompany
 from intowork.employers.schemas import EmployerUpdate
@@ -45,6 +46,7 @@ async def update_profile(
         if company.created_by_user_id != user.id:
             raise CannotJoinCompany()
         employer.company_id = company.id
+        invalidate_after_commit(session, Namespace.DASHBOARDS)
         logger.bind(employer_id=employer.id, company_id=company.id).info("employers.joined")
     for field, value in changes.model_dump(exclude_unset=True, exclude={"company_id"}).items():
         setattr(employer, field, value)

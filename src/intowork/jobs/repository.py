@@ -284,3 +284,15 @@ async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
             .where(Job.id == job_id)
         )
     ).first()
+
+
+async def applied_job_ids(session: AsyncSession, user_id: int, job_ids: list[int]) -> set[int]:
+    """Which of these jobs this user, as a candidate, applied to (the per-caller overlay)."""
+    if not job_ids:
+        return set()
+    rows = await session.scalars(
+        select(JobApplication.job_id)
+        .join(Candidate, Candidate.id == JobApplication.candidate_id)
+        .where(Candidate.user_id == user_id, JobApplication.job_id.in_(job_ids))
+    )
+    return set(rows)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from intowork.auth.dependencies import CurrentEmployer, OptionalUser
 from intowork.core.db import SessionDep
+from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
 from intowork.core.schemas import MAX_ID
 from intowork.jobs import service
@@ -36,6 +37,7 @@ async def list_jobs(
     session: SessionDep,
     viewer: OptionalUser,
     paging: JobPage,
+    if_none_match: IfNoneMatch = None,
     search: SearchText = None,
     location: Annotated[str | None, Query(max_length=200)] = None,
     job_type: JobType | None = None,
@@ -43,7 +45,7 @@ async def list_jobs(
     salary_min: Annotated[int | None, Query(ge=0, le=SALARY_MAX)] = None,
     company_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     sort: JobSort = JobSort.RECENT,
-) -> JobListResponse:
+) -> Response:
     """Published jobs: full-text search, filters, pagination."""
     filters = JobFilters(
         search=parse_search(search),
@@ -53,7 +55,7 @@ async def list_jobs(
         salary_min=salary_min,
         company_id=company_id,
     )
-    return await service.list_jobs(
+    page = await service.list_jobs_json(
         session,
         viewer=viewer,
         filters=filters,
@@ -62,6 +64,7 @@ async def list_jobs(
         limit=paging.limit,
         offset=paging.offset,
     )
+    return json_response(page.body, if_none_match=if_none_match, personalised=page.personalised)
 
 
 @router.get("/my-jobs", response_model=JobListResponse)
@@ -99,9 +102,12 @@ async def create_job(body: JobCreate, session: SessionDep, user: CurrentEmployer
 
 
 @router.get("/{job_id}", response_model=JobDetailResponse)
-async def read_job(job_id: JobId, session: SessionDep, viewer: OptionalUser) -> JobDetailResponse:
+async def read_job(
+    job_id: JobId, session: SessionDep, viewer: OptionalUser, if_none_match: IfNoneMatch = None
+) -> Response:
     """A job's details; unpublished jobs are visible to their owner only."""
-    return await service.get_job_detail(session, job_id, viewer=viewer)
+    detail = await service.get_job_detail_json(session, job_id, viewer=viewer)
+    return json_response(detail.body, if_none_match=if_none_match, personalised=detail.personalised)
 
 
 @router.put("/{job_id}", response_model=JobResponse)

@@ -5,9 +5,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loguru import logger
+from pydantic import BaseModel
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core import cache as cache_keys
+from intowork.core.cache import Namespace, Ttl, cache_of, invalidate_after_commit
+from intowork.core.http_cache import JsonBody
 from intowork.core.pagination import total_pages
 from intowork.employers import service as employers_service
 from intowork.jobs import repository
@@ -83,6 +87,81 @@ async def list_jobs(
     return _page([JobItem.model_validate(_item(row)) for row in rows], total, page, limit)
 
 
+def _list_params(filters: JobFilters, by_relevance: bool, page: int, limit: int) -> str:
+    """Everything that shapes an anonymous page, in a stable order: the cache key's source."""
+    return repr(
+        (
+            filters.search.indexed_terms,
+            filters.search.short_terms,
+            (filters.location or "").lower(),
+            filters.job_type,
+            filters.location_type,
+            filters.salary_min,
+            filters.company_id,
+            by_relevance and bool(filters.search.indexed_terms),
+            page,
+            limit,
+        )
+    )
+
+
+async def list_jobs_json(
+    session: AsyncSession,
+    *,
+    viewer: User | None,
+    filters: JobFilters,
+    by_relevance: bool,
+    page: int,
+    limit: int,
+    offset: int,
+) -> JsonBody:
+    """The public list through the cache: the anonymous page is shared, and a candidate's
+    `has_applied` is laid over it per request (never stored in the shared entry)."""
+    cache = cache_of(session)
+    candidate_id = _candidate_id(viewer)
+    personalised = viewer is not None
+
+    async def compute(for_viewer: User | None) -> JobListResponse:
+        return await list_jobs(
+            session,
+            viewer=for_viewer,
+            filters=filters,
+            by_relevance=by_relevance,
+            page=page,
+            limit=limit,
+            offset=offset,
+        )
+
+    if cache is None:
+        return JsonBody(_json(await compute(viewer)), personalised)
+    key = cache_keys.job_list_key(
+        await cache.version(Namespace.JOBS), _list_params(filters, by_relevance, page, limit)
+    )
+    if candidate_id is None:
+
+        async def anonymous_page() -> bytes:
+            return _json(await compute(None))
+
+        body = await cache.get_or_compute("job_list", key, Ttl.JOB_LIST, anonymous_page)
+        return JsonBody(body, personalised)
+    cached = await cache.get("job_list", key)
+    if cached is None:
+        # One query gives both: the candidate's page, and the anonymous one to share.
+        result = await compute(viewer)
+        anonymous = [job.model_copy(update={"has_applied": False}) for job in result.jobs]
+        await cache.set(key, _json(result.model_copy(update={"jobs": anonymous})), Ttl.JOB_LIST)
+        return JsonBody(_json(result), personalised)
+    result = JobListResponse.model_validate_json(cached)
+    applied = await repository.applied_job_ids(session, candidate_id, [j.id for j in result.jobs])
+    for job in result.jobs:
+        job.has_applied = job.id in applied
+    return JsonBody(_json(result), personalised)
+
+
+def _json(model: BaseModel) -> bytes:
+    return model.model_dump_json(by_alias=True).encode()
+
+
 async def list_employer_jobs(
     session: AsyncSession,
     user: User,
@@ -132,6 +211,30 @@ async def get_job_detail(
     return JobDetailResponse.model_validate(values)
 
 
+async def get_job_detail_json(
+    session: AsyncSession, job_id: int, *, viewer: User | None
+) -> JsonBody:
+    """A job's details through the cache, for readers who cannot own it (anonymous callers and
+    candidates): only published jobs are cached, and the view is still counted every time."""
+    cache = cache_of(session)
+    personalised = viewer is not None
+    if cache is None or (viewer is not None and viewer.role is not UserRole.CANDIDATE):
+        return JsonBody(_json(await get_job_detail(session, job_id, viewer=viewer)), personalised)
+    key = cache_keys.job_detail_key(await cache.version(Namespace.JOBS), job_id)
+    cached = await cache.get("job_detail", key)
+    if cached is None:
+        detail = await get_job_detail(session, job_id, viewer=viewer)
+        if detail.status is JobStatus.PUBLISHED:
+            shared = detail.model_copy(update={"has_applied": False})
+            await cache.set(key, _json(shared), Ttl.JOB_DETAIL)
+        return JsonBody(_json(detail), personalised)
+    detail = JobDetailResponse.model_validate_json(cached)
+    detail.views_count = await repository.increment_views(session, job_id)
+    if viewer is not None:
+        detail.has_applied = bool(await repository.applied_job_ids(session, viewer.id, [job_id]))
+    return JsonBody(_json(detail), personalised)
+
+
 async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobResponse:
     employer = await employers_service.get_or_create_employer(session, user)
     if employer.company_id is None:
@@ -149,6 +252,7 @@ async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobR
     )
     session.add(job)
     await session.flush()
+    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id, status=job.status.value).info("jobs.created")
     return await _response(session, job.id)
 
@@ -161,6 +265,7 @@ async def update_job(session: AsyncSession, job: Job, data: JobUpdate) -> JobRes
         .values(**_content(data))
         .execution_options(synchronize_session=False)
     )
+    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id).info("jobs.updated")
     return await _response(session, job.id)
 
@@ -182,6 +287,7 @@ async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> J
         )
         if getattr(result, "rowcount", 1) != 1:
             raise InvalidJobTransition(current.value, status.value)
+        invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
         logger.bind(job_id=job.id, from_status=current.value, to_status=status.value).info(
             "jobs.status_changed"
         )
@@ -195,6 +301,7 @@ async def delete_job(session: AsyncSession, job: Job) -> None:
     await session.execute(
         delete(Job).where(Job.id == job.id).execution_options(synchronize_session=False)
     )
+    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id).info("jobs.deleted")
 
 
@@ -221,6 +328,7 @@ async def refresh_company_search(session: AsyncSession, *, company_id: int, name
         .values(search_company=search_document(name))
         .execution_options(synchronize_session=False)
     )
+    invalidate_after_commit(session, Namespace.JOBS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from loguru import logger
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.cache import Namespace, invalidate_after_commit
 from intowork.core.email import enqueue_email
 from intowork.core.errors import BadRequest
 from intowork.core.security import check_password_policy, hash_password
@@ -55,6 +56,7 @@ async def create_user(
     elif role is UserRole.EMPLOYER:
         session.add(Employer(user_id=user.id))
     await session.flush()
+    invalidate_after_commit(session, Namespace.DASHBOARDS)
     return user
 
 
@@ -108,4 +110,5 @@ async def delete_account(session: AsyncSession, storage: Storage, user: User) ->
         )
     await session.flush()
     await repository.delete_user(session, user.id)
+    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(user_id=user.id, role=user.role.value).info("users.account_deleted")
