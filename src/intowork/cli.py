@@ -1,6 +1,8 @@
 """The `intowork` command. Every subcommand reads the same settings as the server."""
 
 import asyncio
+import os
+import shutil
 from typing import Annotated
 
 import typer
@@ -53,16 +55,30 @@ def serve(
     settings = _load_settings()
     if not settings.is_production:
         asyncio.run(_migrate(settings))
+    workers = workers or settings.web_concurrency
+    if workers > 1:
+        _prepare_multiprocess_metrics(settings)
     uvicorn.run(
         "intowork.main:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers or settings.web_concurrency,
+        workers=workers,
         log_config=None,
+        access_log=False,  # the app writes its own access line, without the client's address
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _prepare_multiprocess_metrics(settings: Settings) -> None:
+    """Several workers share their metrics through files (prometheus_client's multiprocess
+    mode); the workers, started afterwards, inherit the variable. Files of an earlier run would
+    be summed with this one's, so the directory starts empty."""
+    directory = settings.data_dir.resolve() / "prometheus-multiproc"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 @app.command("create-admin")
@@ -98,3 +114,25 @@ def create_admin(
         console.print(f"[red]Refused:[/red] {getattr(exc, 'detail', exc)}")
         raise typer.Exit(code=1) from exc
     console.print(f"[green]Admin created[/green] (id {user_id}).")
+
+
+@app.command("seed")
+def seed_demo_data(
+    jobs: Annotated[int, typer.Option(min=1, help="Jobs to create")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data")] = 42,
+) -> None:
+    """Fill the database with demo data: companies, employers, jobs, candidates, applications."""
+    # Imported here: only this command needs the generator.
+    from intowork.seed import DemoDataExists, run_seed
+
+    settings = _load_settings()
+    try:
+        summary = asyncio.run(run_seed(settings, jobs=jobs, seed=seed, console=console))
+    except DemoDataExists as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    counts = ", ".join(f"{count} {name}" for name, count in summary.counts.items())
+    console.print(f"[green]Demo data created[/green] in {summary.seconds:.1f} s: {counts}.")
+    console.print(f"Demo password (every demo account): [bold]{summary.password}[/bold]")
+    console.print(f"Demo employer: {summary.employer_email}")
+    console.print(f"Demo candidate: {summary.candidate_email}")
