@@ -1,19 +1,7 @@
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
-
-from intowork.core.schemas import Id, RequestSchema, ResponseSchema
+from intowork.core.schemas import Id, OptionalLongText, RequestSchema, ResponseSchema
 from intowork.models.enums import ApplicationStatus, JobLocation, JobType
-
-
-def _empty_is_none(value: str | None) -> str | None:
-    return value or None
-
-
-OptionalLongText = Annotated[
-    str | None, StringConstraints(max_length=20_000), AfterValidator(_empty_is_none)
-]
 
 
 class ApplyRequest(RequestSchema):

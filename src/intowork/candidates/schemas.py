@@ -11,17 +11,20 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from intowork.candidates.exceptions import SALARY_RANGE_MESSAGE
-from intowork.core.schemas import RequestSchema, ResponseSchema
+from intowork.core.schemas import (
+    MAX_INT32,
+    OptionalLongText,
+    OptionalShortText,
+    OptionalUrl,
+    RequestSchema,
+    ResponseSchema,
+    empty_is_none,
+)
 from intowork.models.enums import SkillCategory
 
-# Integer columns are 32-bit on PostgreSQL: a larger number must be a 422, not an overflow.
-INT_MAX = 2**31 - 1
+INT_MAX = MAX_INT32
 # ASCII digits only: `\d` would let other scripts' digits into the stored string.
 DATE_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
-
-
-def _empty_is_none(value: str | None) -> str | None:
-    return value or None
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -44,16 +47,7 @@ def _year_month(value: str) -> str:
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 SkillName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 OptionalPhone = Annotated[
-    str | None, StringConstraints(max_length=50), AfterValidator(_empty_is_none)
-]
-OptionalShortText = Annotated[
-    str | None, StringConstraints(max_length=200), AfterValidator(_empty_is_none)
-]
-OptionalUrl = Annotated[
-    str | None, StringConstraints(max_length=500), AfterValidator(_empty_is_none)
-]
-OptionalLongText = Annotated[
-    str | None, StringConstraints(max_length=20_000), AfterValidator(_empty_is_none)
+    str | None, StringConstraints(max_length=50), AfterValidator(empty_is_none)
 ]
 Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 YearMonth = Annotated[str, StringConstraints(max_length=10), AfterValidator(_year_month)]

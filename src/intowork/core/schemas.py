@@ -19,9 +19,27 @@ class MessageResponse(ResponseSchema):
     message: str
 
 
-# Primary keys are 32-bit integers (PostgreSQL `integer`): a larger id can only be "not found".
-MAX_ID = 2**31 - 1
+# Integer columns are 32-bit (PostgreSQL `integer`): a larger number is a 422, never an overflow,
+# and a larger id can only be "not found".
+MAX_INT32 = 2**31 - 1
+MAX_ID = MAX_INT32
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def empty_is_none(value: str | None) -> str | None:
+    return value or None
+
+
+# Optional strings at the limits of API.md 1.1; an empty one is stored as null.
+OptionalShortText = Annotated[
+    str | None, StringConstraints(max_length=200), AfterValidator(empty_is_none)
+]
+OptionalUrl = Annotated[
+    str | None, StringConstraints(max_length=500), AfterValidator(empty_is_none)
+]
+OptionalLongText = Annotated[
+    str | None, StringConstraints(max_length=20_000), AfterValidator(empty_is_none)
+]
 
 
 def _lower(value: str) -> str:

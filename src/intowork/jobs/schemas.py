@@ -2,26 +2,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from intowork.core.schemas import RequestSchema, ResponseSchema
+from intowork.core.schemas import (
+    MAX_INT32,
+    OptionalLongText,
+    OptionalShortText,
+    RequestSchema,
+    ResponseSchema,
+)
 from intowork.models.enums import JobLocation, JobStatus, JobType
 
-SALARY_MAX = 2**31 - 1
+SALARY_MAX = MAX_INT32
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 
-
-def _empty_is_none(value: str | None) -> str | None:
-    return value or None
-
-
-OptionalLongText = Annotated[
-    str | None, StringConstraints(max_length=20_000), AfterValidator(_empty_is_none)
-]
-OptionalShortText = Annotated[
-    str | None, StringConstraints(max_length=200), AfterValidator(_empty_is_none)
-]
 Salary = Annotated[int, Field(ge=0, le=SALARY_MAX)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
