@@ -52,14 +52,20 @@ SQLITE_DOWNGRADE = [
     "DROP TRIGGER IF EXISTS jobs_fts_after_insert",
     "DROP TABLE IF EXISTS jobs_fts",
 ]
-# PostgreSQL: a GIN index on the same words. They become lexemes as they are (array_to_tsvector,
-# no text-search parser, no stemming, no stop words), so French and English postings are treated
-# alike and both engines index exactly the words jobs/search.py folded.
+# PostgreSQL: the same words as a stored tsvector with a GIN index. They become lexemes as they
+# are (array_to_tsvector: no text-search parser, no stemming, no stop words), so French and
+# English postings are treated alike and both engines index exactly the words jobs/search.py
+# folded. Stored, so that a scan never rebuilds a vector per row.
 POSTGRESQL_UPGRADE = [
-    "CREATE INDEX ix_jobs_search ON jobs USING gin "
-    "(array_to_tsvector(string_to_array(btrim(search_text || ' ' || search_company), ' ')))",
+    "ALTER TABLE jobs ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+    "(array_to_tsvector(string_to_array(btrim(search_text || ' ' || search_company), ' '))) "
+    "STORED",
+    "CREATE INDEX ix_jobs_search ON jobs USING gin (search_vector)",
 ]
-POSTGRESQL_DOWNGRADE = ["DROP INDEX IF EXISTS ix_jobs_search"]
+POSTGRESQL_DOWNGRADE = [
+    "DROP INDEX IF EXISTS ix_jobs_search",
+    "ALTER TABLE jobs DROP COLUMN IF EXISTS search_vector",
+]
 
 
 def _execute(statements: dict[str, list[str]]) -> None:

@@ -28,8 +28,13 @@ def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
     """Autogenerate ignores the engine-specific full-text objects of migration 0002 (made in
-    raw SQL, described by no model): the FTS5 table with its shadow tables, and the GIN index."""
-    return not (reflected and name is not None and name.startswith(("jobs_fts", "ix_jobs_search")))
+    raw SQL, described by no model): the FTS5 table with its shadow tables, PostgreSQL's
+    `jobs.search_vector` and its GIN index."""
+    return not (
+        reflected
+        and name is not None
+        and name.startswith(("jobs_fts", "ix_jobs_search", "search_vector"))
+    )
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -28,10 +28,8 @@ from intowork.models.enums import JobLocation, JobStatus, JobType
 
 # SQLite's FTS5 index of migration 0002 (rowid = jobs.id).
 jobs_fts = table("jobs_fts", column("rowid"))
-# PostgreSQL: the exact expression of the GIN index `ix_jobs_search`, so the planner uses it.
-PG_DOCUMENT: ColumnElement[Any] = literal_column(
-    "array_to_tsvector(string_to_array(btrim(jobs.search_text || ' ' || jobs.search_company), ' '))"
-)
+# PostgreSQL: the stored tsvector of migration 0002, GIN-indexed (`ix_jobs_search`).
+PG_DOCUMENT: ColumnElement[Any] = literal_column("jobs.search_vector")
 
 
 @dataclass(frozen=True, slots=True)

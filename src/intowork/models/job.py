@@ -63,8 +63,8 @@ class Job(TimestampMixin, Base):
     is_featured: Mapped[bool] = mapped_column(default=False, server_default=false())
     views_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     posted_at: Mapped[datetime | None]
-    # Folded words for full-text search (see jobs/search.py), indexed by FTS5 on SQLite and by a
-    # GIN expression index on PostgreSQL; both are created by migration 0002.
+    # Folded words for full-text search (see jobs/search.py), indexed by FTS5 on SQLite and, on
+    # PostgreSQL, as the generated `search_vector` column with a GIN index (migration 0002).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     search_company: Mapped[str] = mapped_column(Text, default="", server_default="")
 
