@@ -63,7 +63,14 @@ async def get_profile(session: AsyncSession, user: User) -> CandidateProfile:
 def _profile(row: RowMapping) -> CandidateProfile:
     values: dict[str, Any] = dict(row)
     values["cv_url"] = cv_url(values["id"]) if values["cv_filename"] is not None else None
-    return CandidateProfile.model_validate(values)
+    profile = CandidateProfile.model_validate(values)
+    # C1's orders, applied again here: SQLite (< 3.44) cannot order inside json_group_array, and
+    # the order of its subquery is an implementation detail.
+    profile.experiences.sort(key=lambda e: e.id, reverse=True)
+    profile.experiences.sort(key=lambda e: (e.is_current, e.start_date), reverse=True)
+    profile.educations.sort(key=lambda e: (e.start_date, e.id), reverse=True)
+    profile.skills.sort(key=lambda s: (s.name, s.id))
+    return profile
 
 
 async def update_profile(
