@@ -16,6 +16,7 @@ from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
 from intowork.core.errors import Unauthorized
 from intowork.core.net import client_ip
+from intowork.core.observability.context import bind_user
 from intowork.core.tokens import InvalidAccessToken, decode_access_token
 from intowork.models import User
 from intowork.models.enums import UserRole
@@ -44,6 +45,7 @@ async def get_current_user(
     if credentials is None:
         raise Unauthorized("Authentication required")
     user = await _user_from_token(session, settings, credentials.credentials)
+    bind_user(user.id)
     if not user.is_active:
         raise InactiveAccount()
     return user
@@ -59,7 +61,10 @@ async def get_optional_user(
         user = await _user_from_token(session, settings, credentials.credentials)
     except InvalidToken:
         return None
-    return user if user.is_active else None
+    if not user.is_active:
+        return None
+    bind_user(user.id)
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

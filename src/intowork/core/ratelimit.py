@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from intowork.core.config import Settings
 from intowork.core.errors import RateLimited
 from intowork.core.net import client_ip
+from intowork.core.observability import metrics
 from intowork.core.tokens import InvalidAccessToken, decode_access_token
 
 REDIS_RETRY_SECONDS = 5.0
@@ -164,6 +165,7 @@ async def enforce(request: Request, tier: Tier, key: str) -> None:
     if current is None or int(current["X-RateLimit-Remaining"]) >= decision.remaining:
         request.scope["state"][STATE_KEY] = decision.headers
     if not decision.allowed:
+        metrics.rate_limited(tier.value)
         logger.bind(tier=tier.value).info("ratelimit.refused")
         raise RateLimited(f"Rate limit exceeded: {decision.description}")
 

@@ -1,11 +1,17 @@
 """Operations routes (no /api prefix) and the public /api ping and status."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+import anyio
+from fastapi import APIRouter, Depends, Header, Response, status
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from intowork import __version__
+from intowork.core.config import SettingsDep
 from intowork.core.db import DatabaseDep
+from intowork.core.errors import Unauthorized
+from intowork.core.observability.metrics import render_metrics, valid_metrics_token
 from intowork.core.redis import RedisDep
 from intowork.system import service
 from intowork.system.schemas import (
@@ -51,6 +57,38 @@ async def read_readiness(
     if readiness.status is ReadinessStatus.NOT_READY:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return readiness
+
+
+class InvalidMetricsToken(Unauthorized):
+    detail = "Invalid metrics token"
+
+
+async def require_metrics_token(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """With METRICS_TOKEN set, /metrics wants `Authorization: Bearer <METRICS_TOKEN>`."""
+    if settings.metrics_token is None:
+        return
+    if not valid_metrics_token(settings.metrics_token.get_secret_value(), authorization):
+        raise InvalidMetricsToken()
+
+
+MetricsAccess = Annotated[None, Depends(require_metrics_token)]
+
+
+@operations_router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {CONTENT_TYPE_PLAIN_0_0_4: {}}, "description": "Prometheus text format"},
+        401: {"description": "METRICS_TOKEN is set and the bearer token does not match it"},
+    },
+)
+async def read_metrics(_access: MetricsAccess, database: DatabaseDep) -> Response:
+    """Prometheus metrics (every worker's, in multiprocess mode)."""
+    # Rendering walks every series: off the event loop.
+    body = await anyio.to_thread.run_sync(render_metrics, database.engine)
+    return Response(content=body, media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 @api_router.get("/ping", response_model=PingResponse)
