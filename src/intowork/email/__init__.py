@@ -1,0 +1,1 @@
+"""E-mail delivery: templates, the outbox worker and its backends (console, file, SMTP, Resend)."""
