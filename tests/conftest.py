@@ -33,6 +33,7 @@ def make_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
             "redis_url": None,
             "log_level": "DEBUG",
             "rate_limit_enabled": False,
+            "email_worker_in_process": False,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

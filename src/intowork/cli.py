@@ -13,6 +13,7 @@ from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import AppError
 from intowork.core.migrations import upgrade_to_head
+from intowork.core.observability.logging import configure_logging
 from intowork.users import service as users_service
 
 app = typer.Typer(help="IntoWork recruitment platform backend.", no_args_is_help=True)
@@ -53,6 +54,8 @@ def serve(
 ) -> None:
     """Start the API server (in development, pending migrations are applied first)."""
     settings = _load_settings()
+    # This process's own lines too (uvicorn's supervisor, when there are several workers).
+    configure_logging(settings)
     if not settings.is_production:
         asyncio.run(_migrate(settings))
     workers = workers or settings.web_concurrency
@@ -136,3 +139,69 @@ def seed_demo_data(
     console.print(f"Demo password (every demo account): [bold]{summary.password}[/bold]")
     console.print(f"Demo employer: {summary.employer_email}")
     console.print(f"Demo candidate: {summary.candidate_email}")
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver what is due now, then exit.")
+    ] = False,
+) -> None:
+    """Deliver the e-mail outbox until stopped (several workers may run at once on PostgreSQL)."""
+    from intowork.core.observability.logging import configure_logging
+    from intowork.email.commands import run_worker
+
+    settings = _load_settings()
+    configure_logging(settings)
+    result = asyncio.run(run_worker(settings, once=once))
+    if result is not None:
+        console.print(
+            f"[green]Outbox drained:[/green] {result.sent} sent, {result.retried} to retry, "
+            f"{result.failed} failed."
+        )
+
+
+@app.command()
+def emails(
+    failed: Annotated[bool, typer.Option("--failed", help="List the failed e-mails.")] = False,
+    retry: Annotated[bool, typer.Option("--retry", help="Requeue the failed e-mails.")] = False,
+    email_id: Annotated[
+        int | None, typer.Option("--id", help="With --retry: only this e-mail.")
+    ] = None,
+) -> None:
+    """Inspect the e-mails the worker gave up on, and send them again."""
+    from rich.table import Table
+
+    from intowork.email.commands import failed_emails, requeue_failed
+
+    if failed == retry or (email_id is not None and not retry):
+        console.print("[red]Choose one of --failed or --retry [--id N].[/red]")
+        raise typer.Exit(code=2)
+    settings = _load_settings()
+    if retry:
+        requeued = asyncio.run(requeue_failed(settings, email_id=email_id))
+        if email_id is not None and not requeued:
+            console.print(f"[red]No failed e-mail with id {email_id}.[/red]")
+            raise typer.Exit(code=1)
+        console.print(f"[green]Requeued {len(requeued)} e-mail(s).[/green]")
+        return
+    rows = asyncio.run(failed_emails(settings))
+    if not rows:
+        console.print("No failed e-mails.")
+        return
+    table = Table()
+    # Identifiers are never cut short; the error text takes whatever width remains.
+    for name in ("ID", "Template", "Recipient", "Attempts"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("Last error", overflow="fold", ratio=1)
+    table.add_column("Failed at")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.template.value,
+            row.to_email,
+            str(row.attempts),
+            row.last_error or "",
+            row.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        )
+    Console().print(table)

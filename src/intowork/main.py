@@ -1,8 +1,10 @@
 """The application factory: lifespan, middleware order, error handlers, routers."""
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from loguru import logger
@@ -18,8 +20,9 @@ from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
 from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from intowork.core.observability import metrics
 from intowork.core.observability.logging import configure_logging
-from intowork.core.observability.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
+from intowork.core.observability.middleware import REQUEST_ID_HEADER, ObservabilityMiddleware
 from intowork.core.ratelimit import (
     RateLimitHeadersMiddleware,
     create_rate_limiter,
@@ -30,6 +33,8 @@ from intowork.core.routing import OptionalTrailingSlashMiddleware
 from intowork.core.storage import create_storage
 from intowork.cvs.router import router as cvs_router
 from intowork.dashboard.router import router as dashboard_router
+from intowork.email.templates import get_renderer, install_composer
+from intowork.email.worker import start_embedded_worker
 from intowork.employers.router import router as employers_router
 from intowork.jobs.router import router as jobs_router
 from intowork.notifications.router import router as notifications_router
@@ -62,17 +67,30 @@ EXPOSED_HEADERS = [
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.db = create_database(settings)
+    # The templates are read from disk once, here, off the event loop.
+    await anyio.to_thread.run_sync(get_renderer)
+    install_composer(app.state.db.sessionmaker, settings)
     app.state.redis = create_redis(settings)
-    app.state.cache = create_cache(app.state.redis, settings.redis_key_prefix)
+    app.state.cache = create_cache(
+        app.state.redis, settings.redis_key_prefix, events=metrics.CACHE_EVENTS
+    )
     app.state.storage = create_storage(settings)
     app.state.rate_limiter = create_rate_limiter(settings)
+    app.state.email_worker = (
+        start_embedded_worker(app.state.db.sessionmaker, settings)
+        if settings.email_worker_in_process
+        else None
+    )
     logger.bind(environment=settings.environment.value).info("app.started")
     try:
         yield
     finally:
+        if app.state.email_worker is not None:
+            await app.state.email_worker.stop()
         if app.state.redis is not None:
             await app.state.redis.aclose()
         await app.state.db.dispose()
+        metrics.mark_process_dead(os.getpid())
         logger.info("app.stopped")
 
 
@@ -103,7 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users_router)
     app.include_router(dashboard_router)
 
-    # Added innermost first: the request id wraps everything, CORS wraps every error.
+    # Added innermost first: request id, access log and metrics wrap everything (inside the
+    # trailing-slash rewrite, which copies the scope: the router's choice must land in theirs),
+    # CORS wraps every error.
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=STREAMED_UPLOADS
     )
@@ -120,6 +140,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outside CORS, so that the preflight answers CORS gives itself carry them too.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(OptionalTrailingSlashMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     return app

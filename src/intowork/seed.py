@@ -36,7 +36,8 @@ from intowork.jobs.search import search_document
 from intowork.models import Base
 from intowork.models.enums import ApplicationStatus, JobLocation, JobStatus, JobType, UserRole
 
-DEMO_DOMAIN = "demo.intowork.test"
+# Reserved for examples (RFC 2606), and accepted by the API's e-mail validation (".test" is not).
+DEMO_DOMAIN = "demo.example.com"
 DEMO_PASSWORD = "IntoWork-Demo-2026!"
 BATCH_SIZE = 5_000
 # The newest demo timestamp: this instant minus up to 30 days, depending on the seed.

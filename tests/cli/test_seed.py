@@ -120,6 +120,24 @@ class TestSeed:
             assert response.json()["total"] == len(published), term
             assert {job["id"] for job in response.json()["jobs"]} <= published
 
+    async def test_demo_accounts_can_sign_in(
+        self, database_url: str, tmp_path: Path, session: AsyncSession, client: AsyncClient
+    ) -> None:
+        result = run_cli("seed", "--jobs", "20", env=cli_environment(tmp_path, database_url))
+        assert result.returncode == 0, result.stderr
+        for role in (UserRole.EMPLOYER, UserRole.CANDIDATE):
+            email = await session.scalar(
+                select(User.email)
+                .where(User.role == role, User.email.endswith(f"@{DEMO_DOMAIN}"))
+                .limit(1)
+            )
+            assert email is not None
+            assert email in result.stdout + result.stderr
+            response = await client.post(
+                "/api/auth/signin", json={"email": email, "password": DEMO_PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+
     def test_same_seed_same_rows(self, tmp_path: Path) -> None:
         queries = (
             "SELECT title, salary_min, salary_max, currency, location, status, posted_at"

@@ -29,6 +29,7 @@ from intowork.applications.schemas import (
 from intowork.candidates import service as candidates_service
 from intowork.core.cache import Namespace, invalidate_after_commit
 from intowork.core.email import enqueue_email
+from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
 from intowork.core.storage import Storage
 from intowork.cvs import service as cvs_service
@@ -145,15 +146,16 @@ async def apply(
         session,
         to_email=job.employer_email,
         template=EmailTemplate.NEW_APPLICATION,
-        subject=f"New application: {job.title}"[:300],
-        body_text=(
-            f"Hello {job.employer_first_name},\n\n{applicant} applied to your job "
-            f'"{job.title}" at {job.company_name}. The application is in your IntoWork '
-            "dashboard.\n"
-        ),
+        context={
+            "first_name": job.employer_first_name,
+            "applicant_name": applicant,
+            "job_title": job.title,
+            "company_name": job.company_name,
+        },
     )
     await session.flush()
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    metrics.application_submitted()
     logger.bind(application_id=application.id, job_id=job.id).info("applications.submitted")
     return await get_candidate_application(session, user, application.id)
 
@@ -270,11 +272,15 @@ async def change_status(
         session,
         to_email=application.candidate_email,
         template=EmailTemplate.STATUS_CHANGE,
-        subject=f"Your application: {application.job_title}"[:300],
-        body_text=f"Hello {application.candidate_first_name},\n\n{message}\n",
+        context={
+            "first_name": application.candidate_first_name,
+            "job_title": application.job_title,
+            "status": status.value,
+        },
     )
     await session.flush()
     invalidate_after_commit(session, Namespace.DASHBOARDS)
+    metrics.application_status_changed(current, status)
     logger.bind(
         application_id=application.id, from_status=current.value, to_status=status.value
     ).info("applications.status_changed")

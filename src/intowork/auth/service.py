@@ -29,6 +29,7 @@ from intowork.auth.exceptions import (
 from intowork.auth.schemas import AuthResponse, AuthUser, TokenPair
 from intowork.core.config import Settings
 from intowork.core.email import enqueue_email
+from intowork.core.observability import metrics
 from intowork.core.security import (
     check_password_policy,
     dummy_verify,
@@ -65,7 +66,7 @@ async def signup(
     role: UserRole,
     client: ClientInfo,
 ) -> AuthResponse:
-    """User, profile row and a first session, in the request's one transaction."""
+    """User, profile row, welcome e-mail and a first session, in the request's one transaction."""
     user = await users_service.create_user(
         session,
         email=email,
@@ -74,6 +75,13 @@ async def signup(
         last_name=last_name,
         role=role,
     )
+    enqueue_email(
+        session,
+        to_email=user.email,
+        template=EmailTemplate.WELCOME,
+        context={"first_name": user.first_name, "role": role.value},
+    )
+    metrics.user_registered(role)
     logger.bind(user_id=user.id, role=role.value).info("auth.signed_up")
     return await _auth_response(session, settings, user, client=client)
 
@@ -84,19 +92,23 @@ async def signin(
     user = await users_repository.get_by_email(session, email)
     if user is None or user.password_hash is None:
         await dummy_verify(password)
+        metrics.signin_attempted(success=False)
         logger.info("auth.signin_failed")
         raise InvalidCredentials()
     matches, upgraded_hash = await verify_password(password, user.password_hash)
     if not matches:
+        metrics.signin_attempted(success=False)
         logger.bind(user_id=user.id).info("auth.signin_failed")
         raise InvalidCredentials()
     if not user.is_active:
+        metrics.signin_attempted(success=False)
         raise InactiveAccount()
     if upgraded_hash is not None:
         user.password_hash = upgraded_hash
         logger.bind(user_id=user.id).info("auth.password_rehashed")
     now = utcnow()
     await repository.purge_expired_sessions(session, user.id, now=now)
+    metrics.signin_attempted(success=True)
     logger.bind(user_id=user.id).info("auth.signed_in")
     return await _auth_response(session, settings, user, client=client, now=now)
 
@@ -206,19 +218,17 @@ async def forgot_password(session: AsyncSession, settings: Settings, *, email: s
             expires_at=now + timedelta(minutes=settings.password_reset_expire_minutes),
         )
     )
+    # The link carries the token: it goes into the e-mail and nowhere else (never a log line).
     link = f"{settings.frontend_url.rstrip('/')}/auth/reset-password?token={token}"
-    minutes = settings.password_reset_expire_minutes
     enqueue_email(
         session,
         to_email=user.email,
         template=EmailTemplate.PASSWORD_RESET,
-        subject="Reset your IntoWork password",
-        body_text=(
-            f"Hello {user.first_name},\n\n"
-            f"Someone asked to reset the password of your IntoWork account. To choose a new "
-            f"password, open this link within {minutes} minutes:\n\n{link}\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.\n"
-        ),
+        context={
+            "first_name": user.first_name,
+            "reset_url": link,
+            "expires_minutes": settings.password_reset_expire_minutes,
+        },
     )
     await session.flush()
     logger.bind(user_id=user.id).info("auth.password_reset_requested")

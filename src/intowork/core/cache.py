@@ -154,6 +154,7 @@ class Cache:
         self.events: CacheEvents = events or _NoEvents()
         self.down_until = 0.0
         self.in_flight: dict[str, asyncio.Future[bytes]] = {}
+        self.lost_bumps: set[Namespace] = set()
 
     @property
     def available(self) -> bool:
@@ -175,11 +176,25 @@ class Cache:
             self.events.duration(time.perf_counter() - started)
 
     async def version(self, namespace: Namespace) -> int:
+        if self.lost_bumps and self.available:
+            await self._replay_lost_bumps()
         value = await self._call(lambda: self.backend.get(_version_key(namespace)))
         return int(value) if value else 0
 
     async def bump(self, namespace: Namespace) -> None:
-        await self._call(lambda: self.backend.incr(_version_key(namespace)))
+        if await self._incr_version(namespace) is None:
+            # Redis may come back with its data: the write must still invalidate then.
+            self.lost_bumps.add(namespace)
+
+    async def _replay_lost_bumps(self) -> None:
+        for namespace in list(self.lost_bumps):
+            if await self._incr_version(namespace) is None:
+                return
+            self.lost_bumps.discard(namespace)
+
+    async def _incr_version(self, namespace: Namespace) -> int | None:
+        key = _version_key(namespace)
+        return await self._call(lambda: self.backend.incr(key))
 
     async def get(self, name: str, key: str) -> bytes | None:
         value = await self._call(lambda: self.backend.get(key))
@@ -204,7 +219,13 @@ class Cache:
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self.in_flight[key] = future
         try:
-            value = await compute()
+            # Read again now that this caller owns the slot: a computation that finished while
+            # our first read was in flight has stored its value.
+            stored = await self._call(lambda: self.backend.get(key))
+            value = stored if stored is not None else await compute()
+            # Stored before leaving in_flight: a miss arriving meanwhile waits, never recomputes.
+            if stored is None:
+                await self._call(lambda: self.backend.set(key, value, ttl))
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
@@ -212,7 +233,6 @@ class Cache:
         finally:
             self.in_flight.pop(key, None)
         future.set_result(value)
-        await self._call(lambda: self.backend.set(key, value, ttl))
         return value
 
 

@@ -15,6 +15,7 @@ from pydantic import (
     AliasChoices,
     Field,
     NonNegativeInt,
+    PositiveFloat,
     PositiveInt,
     SecretStr,
     field_validator,
@@ -62,6 +63,11 @@ class EmailBackend(StrEnum):
     FILE = "file"
     SMTP = "smtp"
     RESEND = "resend"
+
+
+class EmailLanguage(StrEnum):
+    FR = "fr"
+    EN = "en"
 
 
 DEV_ALLOWED_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
@@ -136,6 +142,14 @@ class Settings(BaseSettings):
     resend_api_key: SecretStr | None = None
     from_email: str = "IntoWork <no-reply@intowork.local>"
     frontend_url: str = "http://localhost:3000"
+    resend_api_url: str = "https://api.resend.com"
+    email_language: EmailLanguage = EmailLanguage.FR
+    # Unset: the delivery loop runs inside `intowork serve` everywhere but in production.
+    email_worker_in_process: bool | None = None
+    email_worker_batch_size: PositiveInt = 10
+    email_worker_poll_seconds: PositiveFloat = 2.0
+    # A claimed message not finished by then (its worker died) is claimed again by another.
+    email_lease_seconds: int = Field(default=120, ge=60)
 
     metrics_token: SecretStr | None = None
     rate_limit_enabled: bool = True
@@ -215,6 +229,9 @@ class Settings(BaseSettings):
             _check_production_secret(self.jwt_secret)
         elif self.jwt_secret is None or not self.jwt_secret.get_secret_value().strip():
             self.jwt_secret = SecretStr(_development_secret(self.data_dir))
+        if self.email_worker_in_process is None:
+            self.email_worker_in_process = self.environment is not Environment.PRODUCTION
+        _check_email_backend(self)
         return self
 
     @property
@@ -245,6 +262,17 @@ def _check_production_secret(secret: SecretStr | None) -> None:
             "JWT_SECRET is a placeholder or shorter than "
             f"{MIN_JWT_SECRET_LENGTH} characters; refusing to start in production"
         )
+
+
+def _check_email_backend(settings: Settings) -> None:
+    if settings.email_backend is EmailBackend.SMTP:
+        if settings.smtp_url is None:
+            raise ValueError("SMTP_URL must be set when EMAIL_BACKEND=smtp")
+        scheme = urlsplit(settings.smtp_url.get_secret_value()).scheme.lower()
+        if scheme not in {"smtp", "smtps"}:
+            raise ValueError("SMTP_URL must be smtp://[user:pass@]host:port or smtps://...")
+    if settings.email_backend is EmailBackend.RESEND and settings.resend_api_key is None:
+        raise ValueError("RESEND_API_KEY must be set when EMAIL_BACKEND=resend")
 
 
 def _development_secret(data_dir: Path) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 
 from intowork.core.config import Settings
 from intowork.core.errors import AppError
+from intowork.core.observability.metrics import instrument_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # A SELECT of any columns, for repository helpers that build one and add to it.
@@ -35,6 +36,7 @@ class Database:
 
 def create_database(settings: Settings) -> Database:
     engine = create_engine(settings)
+    instrument_engine(engine)
     return Database(
         engine=engine,
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.candidates import service as candidates_service
 from intowork.core.db import after_commit, after_rollback
 from intowork.core.errors import NotFound
+from intowork.core.observability import metrics
 from intowork.core.storage import Storage, StoredFileMissing
 from intowork.cvs import repository
 from intowork.cvs.schemas import CvItem, CvUploadResponse
@@ -65,6 +66,7 @@ async def save_upload(
     )
     session.add(cv)
     await session.flush()
+    metrics.cv_uploaded(received.size)
     logger.bind(cv_id=cv.id, size=received.size).info("cvs.uploaded")
     return CvUploadResponse(
         message="CV uploaded successfully",

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core import cache as cache_keys
 from intowork.core.cache import Namespace, Ttl, cache_of, invalidate_after_commit
 from intowork.core.http_cache import JsonBody
+from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
 from intowork.employers import service as employers_service
 from intowork.jobs import repository
@@ -252,6 +253,7 @@ async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobR
     )
     session.add(job)
     await session.flush()
+    metrics.job_created(job.status)
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id, status=job.status.value).info("jobs.created")
     return await _response(session, job.id)
@@ -287,6 +289,7 @@ async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> J
         )
         if getattr(result, "rowcount", 1) != 1:
             raise InvalidJobTransition(current.value, status.value)
+        metrics.job_status_changed(status)
         invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
         logger.bind(job_id=job.id, from_status=current.value, to_status=status.value).info(
             "jobs.status_changed"

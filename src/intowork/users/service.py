@@ -105,8 +105,7 @@ async def delete_account(session: AsyncSession, storage: Storage, user: User) ->
             session,
             to_email=applicant.email,
             template=EmailTemplate.JOB_REMOVED,
-            subject=f"Job removed: {applicant.job_title}"[:300],
-            body_text=f"Hello {applicant.first_name},\n\n{notice}\n",
+            context={"first_name": applicant.first_name, "job_title": applicant.job_title},
         )
     await session.flush()
     await repository.delete_user(session, user.id)
