@@ -30,6 +30,11 @@ def request_from(peer: str, forwarded: str | None = None) -> Request:
         ("10.1.2.3", "not-an-ip", "10.1.2.3"),
         ("10.1.2.3", "10.0.0.9, 10.0.0.8", "10.0.0.9"),
         ("10.1.2.3", "2001:db8::1", "2001:db8::1"),
+        # Canonical form, so one client is one rate-limit key.
+        ("10.1.2.3", "2001:DB8:0:0::1", "2001:db8::1"),
+        # A zone id can be varied at will and made arbitrarily long: not a client address.
+        ("10.1.2.3", "fe80::1%" + "x" * 80, "10.1.2.3"),
+        ("10.1.2.3", "fe80::1%eth0, 10.0.0.9", "10.1.2.3"),
     ],
 )
 def test_client_ip(peer: str, forwarded: str | None, expected: str) -> None:

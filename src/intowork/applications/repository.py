@@ -184,10 +184,14 @@ async def set_notes(session: AsyncSession, application_id: int, notes: str | Non
     )
 
 
-async def delete_application(session: AsyncSession, application_id: int) -> None:
-    """Its history goes with it (ON DELETE CASCADE)."""
-    await session.execute(
+async def delete_unless_final(
+    session: AsyncSession, application_id: int, *, final: frozenset[ApplicationStatus]
+) -> bool:
+    """Deletes the application (its history goes with it, ON DELETE CASCADE) unless it reached a
+    final status meanwhile: conditional, so a concurrent acceptance is never undone."""
+    result = await session.execute(
         delete(JobApplication)
-        .where(JobApplication.id == application_id)
+        .where(JobApplication.id == application_id, JobApplication.status.not_in(final))
         .execution_options(synchronize_session=False)
     )
+    return bool(getattr(result, "rowcount", 0) == 1)

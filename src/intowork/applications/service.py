@@ -51,6 +51,9 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.REJECTED: frozenset(),
 }
 FINAL = frozenset({S.ACCEPTED, S.REJECTED})
+# How each engine names the violated unique (candidate_id, job_id) constraint.
+ONE_APPLICATION_PER_JOB = "uq_job_applications_candidate_id_job_id"
+SQLITE_UNIQUE_VIOLATION = "UNIQUE constraint failed: job_applications.candidate_id"
 
 
 def employer_cv_url(application_id: int) -> str:
@@ -122,8 +125,10 @@ async def apply(
     session.add(application)
     try:
         await session.flush()
-    except IntegrityError as exc:  # a concurrent apply by the same candidate won
-        raise AlreadyApplied() from exc
+    except IntegrityError as exc:
+        if ONE_APPLICATION_PER_JOB in str(exc.orig) or SQLITE_UNIQUE_VIOLATION in str(exc.orig):
+            raise AlreadyApplied() from exc  # a concurrent apply by the same candidate won
+        raise  # the job or the CV went away meanwhile: the generic conflict
     session.add(
         ApplicationStatusHistory(
             application_id=application.id,
@@ -195,9 +200,10 @@ async def get_candidate_application(
 async def withdraw(session: AsyncSession, user: User, application_id: int) -> None:
     """P2: any status but accepted or rejected; the candidate may apply again afterwards."""
     application = await get_candidate_application(session, user, application_id)
-    if application.status in FINAL:
+    if application.status in FINAL or not await repository.delete_unless_final(
+        session, application.id, final=FINAL
+    ):
         raise CannotWithdraw()
-    await repository.delete_application(session, application.id)
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(application_id=application.id).info("applications.withdrawn")
 

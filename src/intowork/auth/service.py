@@ -299,7 +299,7 @@ def _open_session(
             idle_expires_at=idle_expiry,
             absolute_expires_at=absolute_expiry,
             user_agent=(client.user_agent or "")[:500] or None,
-            ip=client.ip,
+            ip=(client.ip or "")[:45] or None,
         )
     )
     return token

@@ -1,6 +1,6 @@
 """Who is calling: the client IP behind trusted proxies, the user agent."""
 
-from ipaddress import ip_address
+from ipaddress import IPv6Address, ip_address
 
 from starlette.requests import HTTPConnection
 
@@ -17,16 +17,21 @@ def client_ip(connection: HTTPConnection, trusted_proxies: list[Network]) -> str
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _is_trusted(hop, trusted_proxies):
-            return hop if _is_ip(hop) else peer
-    return hops[0] if hops and _is_ip(hops[0]) else peer
+            return _canonical_ip(hop) or peer
+    return (_canonical_ip(hops[0]) if hops else None) or peer
 
 
-def _is_ip(value: str) -> bool:
+def _canonical_ip(value: str) -> str | None:
+    """The address in its canonical form, or None for anything else. IPv6 zone ids
+    ("fe80::1%eth0") are refused: a client could vary them at will (a fresh rate-limit key on
+    every request) and make them arbitrarily long."""
     try:
-        ip_address(value)
+        address = ip_address(value)
     except ValueError:
-        return False
-    return True
+        return None
+    if isinstance(address, IPv6Address) and address.scope_id is not None:
+        return None
+    return str(address)
 
 
 def _is_trusted(host: str, trusted_proxies: list[Network]) -> bool:
