@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest browser migrate clean
+.PHONY: run test lint typecheck pytest browser migrate clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "IntoWork needs Python >= 3.11")'
@@ -51,6 +51,20 @@ browser:
 		echo "make: $(CHROMIUM) is missing and apt-get is not usable as root;" \
 			"the browser test will skip (install Debian's chromium to run it)"; \
 	fi
+
+## Benchmarks (bench/run.py, docs/performance.md): SIZE jobs (10000) on ENGINE (sqlite, or
+## postgresql: DATABASE_URL or a scratch database on 127.0.0.1, Redis db 14). SCALE=1: 1k/10k/100k.
+## The server runs with RATE_LIMIT_ENABLED=false. wrk from Debian when apt-get is usable as root.
+SIZE ?= 10000
+ENGINE ?= sqlite
+bench: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		( export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq wrk >/dev/null ) \
+			|| echo "make: could not install wrk; the bench falls back to an asyncio httpx client"; \
+	else echo "make: wrk is missing; the bench falls back to an asyncio httpx client"; fi
+	$(BIN)/python bench/run.py --engine $(ENGINE) --docs $(if $(SCALE),--scale,--size $(SIZE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
