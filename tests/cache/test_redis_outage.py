@@ -6,20 +6,12 @@ and without persistence: the machine's Redis is never touched. One database: the
 """
 
 import asyncio
-import shutil
-import socket
-import subprocess
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from intowork.core.cache import REDIS_RETRY_SECONDS
 from intowork.core.observability import metrics
@@ -43,7 +35,7 @@ from tests.cache.conftest import (
 )
 from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_company
-from tests.fixtures.services import service_missing
+from tests.fixtures.redis import OwnRedis
 from tests.fixtures.statements import counting_statements
 
 pytestmark = SQLITE_ONLY
@@ -52,56 +44,6 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 # A request during the outage waits for no Redis timeout: a refused connection fails at once,
 # and after the first failure the cache is not asked at all for REDIS_RETRY_SECONDS.
 OUTAGE_REQUEST_BUDGET_SECONDS = 2.0
-
-
-class OwnRedis:
-    """A redis-server of this test's own: `redis-server --port P --save "" --appendonly no`."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-        self.process = subprocess.Popen(  # noqa: S603 (a fixed command line)
-            command, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while not self.answers():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.02)
-
-    def answers(self) -> bool:
-        client = Redis.from_url(self.url, socket_connect_timeout=0.2)
-        try:
-            return bool(client.ping())
-        except RedisConnectionError:
-            return False
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        service_missing("the Redis outage test needs redis-server on the PATH")
-    server = OwnRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 async def read(app: FastAPI, client: AsyncClient, path: str, actor: Actor | None = None) -> Any:

@@ -5,23 +5,14 @@ free port, never the machine's.
 """
 
 import asyncio
-import shutil
-import socket
-import subprocess
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from httpx import AsyncClient
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from intowork.core.ratelimit import REDIS_RETRY_SECONDS
 from tests.conftest import SettingsFactory
-from tests.fixtures.redis import RedisTarget
-from tests.fixtures.services import service_missing
+from tests.fixtures.redis import OwnRedis, RedisTarget
 from tests.security.conftest import (
     SQLITE_ONLY,
     assert_counted,
@@ -34,56 +25,6 @@ from tests.security.conftest import (
 pytestmark = SQLITE_ONLY
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
-
-
-class OwnRedis:
-    """A redis-server of this test's own, in a temporary directory, without persistence."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-        self.process = subprocess.Popen(  # noqa: S603 (a fixed command line)
-            command, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while not self.answers():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.05)
-
-    def answers(self) -> bool:
-        client = Redis.from_url(self.url, socket_connect_timeout=0.2)
-        try:
-            return bool(client.ping())
-        except RedisConnectionError:
-            return False
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        service_missing("the Redis restart test needs redis-server on the PATH")
-    server = OwnRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 async def ping(http: AsyncClient) -> int:
