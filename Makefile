@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest browser migrate clean bench
+.PHONY: run test test-all lint typecheck pytest pytest-all browser migrate clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "IntoWork needs Python >= 3.11")'
@@ -25,8 +25,12 @@ run: $(VENV)/.installed-run
 migrate: $(VENV)/.installed-run
 	$(BIN)/intowork migrate
 
-## Install with the dev extras, lint, type-check and run the whole test suite.
+## Install with the dev extras, lint, type-check and run the test suite (under 10 minutes; the
+## long reliability checks marked `slow` are left to test-all).
 test: lint typecheck pytest
+
+## Everything, the slow reliability checks too: schemathesis, fault injection, the 5-minute soaks.
+test-all: lint typecheck pytest-all
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests migrations
@@ -35,8 +39,13 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# One pytest worker per core (pytest-xdist); each worker has its own databases.
 pytest: $(VENV)/.installed-dev browser
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow" -n auto
+
+# The slow checks measure latency and memory: they run alone, after the rest.
+pytest-all: pytest
+	$(BIN)/pytest -m slow
 
 ## Debian's chromium for the real-browser CORS test (Playwright drives it; no browser download).
 ## Installed when missing and apt-get is usable as root; otherwise that test skips, saying why.
