@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from loguru import logger
 from sqlalchemy import Select, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -58,7 +58,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     # hide_parameters: statement parameters (password hashes, token digests) never reach logs or
     # exception messages.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=settings.db_echo,
         hide_parameters=True,
@@ -68,6 +68,27 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_recycle=settings.db_pool_recycle,
         pool_pre_ping=True,
     )
+    event.listen(engine.sync_engine, "handle_error", _detect_unavailable_server)
+    return engine
+
+
+# What PostgreSQL answers while it restarts, or when it has no connection slot left: 57P01-57P03
+# (terminated by an administrator, crash, starting up or shutting down), 53300 (too many
+# connections); class 08 is the connection exceptions. A new connection refused with one of them
+# was not a disconnect to SQLAlchemy (the driver's connection never opened), hence a 500.
+SERVER_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def _detect_unavailable_server(context: ExceptionContext) -> None:
+    """Marks those errors as disconnects: the connection is discarded (never handed out again)
+    and the request answers 503 (core/errors.py), not 500."""
+    sqlstate = getattr(context.original_exception, "sqlstate", None)
+    if not isinstance(sqlstate, str):
+        return
+    if sqlstate.startswith("08") or sqlstate in SERVER_UNAVAILABLE_SQLSTATES:
+        context.is_disconnect = True
+        # Out of connection slots: the pool's other connections are fine, keep them.
+        context.invalidate_pool_on_disconnect = sqlstate != "53300"
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -9,6 +9,7 @@ back by themselves. Every tier uses a moving window: exactly `amount` requests i
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from fastapi import Request
 from limits import RateLimitItem, parse
@@ -23,6 +24,7 @@ from intowork.core.config import Settings
 from intowork.core.errors import RateLimited
 from intowork.core.net import client_ip
 from intowork.core.observability import metrics
+from intowork.core.redis import stale_connection_retry
 from intowork.core.tokens import InvalidAccessToken, decode_access_token
 
 REDIS_RETRY_SECONDS = 5.0
@@ -69,6 +71,8 @@ class RateLimiter:
         self.local = MovingWindowRateLimiter(MemoryStorage())
         self.shared: MovingWindowRateLimiter | None = None
         if settings.redis_url is not None:
+            # `limits` types the options it passes on to redis-py as scalars; a Retry is fine.
+            redis_options: dict[str, Any] = {"retry": stale_connection_retry()}
             self.shared = MovingWindowRateLimiter(
                 RedisStorage(
                     "async+" + settings.redis_url,
@@ -77,6 +81,7 @@ class RateLimiter:
                     wrap_exceptions=True,
                     socket_timeout=REDIS_TIMEOUT_SECONDS,
                     socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                    **redis_options,
                 )
             )
         self.shared_down_until = 0.0
