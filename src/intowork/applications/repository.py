@@ -158,30 +158,50 @@ async def exists_for(session: AsyncSession, *, candidate_id: int, job_id: int) -
     return found is not None
 
 
-async def set_status(
-    session: AsyncSession,
-    application_id: int,
-    *,
-    current: ApplicationStatus,
-    new: ApplicationStatus,
-) -> bool:
-    """Conditional on the status read: of two concurrent changes, the second one loses."""
-    result = await session.execute(
+async def lock_status(session: AsyncSession, application_id: int) -> ApplicationStatus | None:
+    """The status once this transaction holds the row's write lock; None if the row is gone.
+
+    An UPDATE that changes nothing (`updated_at` included): PostgreSQL locks the row, waiting
+    for a concurrent writer to finish, and returns it as that writer left it; SQLite, which has
+    no SELECT ... FOR UPDATE, takes its single write lock. What is decided from this status
+    holds until commit, so concurrent changes behave as if they ran one after the other.
+    """
+    return await session.scalar(
         update(JobApplication)
-        .where(JobApplication.id == application_id, JobApplication.status == current)
-        .values(status=new)
+        .where(JobApplication.id == application_id)
+        .values(status=JobApplication.status, updated_at=JobApplication.updated_at)
+        .returning(JobApplication.status)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def set_notes(session: AsyncSession, application_id: int, notes: str | None) -> None:
+async def set_status(session: AsyncSession, application_id: int, status: ApplicationStatus) -> None:
+    """Under the lock of `lock_status`."""
     await session.execute(
         update(JobApplication)
         .where(JobApplication.id == application_id)
-        .values(notes=notes)
+        .values(status=status)
         .execution_options(synchronize_session=False)
     )
+
+
+async def exists(session: AsyncSession, application_id: int) -> bool:
+    found = await session.scalar(
+        select(JobApplication.id).where(JobApplication.id == application_id)
+    )
+    return found is not None
+
+
+async def set_notes(session: AsyncSession, application_id: int, notes: str | None) -> bool:
+    """False when the application is gone (withdrawn since it was read)."""
+    updated = await session.scalar(
+        update(JobApplication)
+        .where(JobApplication.id == application_id)
+        .values(notes=notes)
+        .returning(JobApplication.id)
+        .execution_options(synchronize_session=False)
+    )
+    return updated is not None
 
 
 async def delete_unless_final(

@@ -129,6 +129,12 @@ async def apply(
         if ONE_APPLICATION_PER_JOB in str(exc.orig) or SQLITE_UNIQUE_VIOLATION in str(exc.orig):
             raise AlreadyApplied() from exc  # a concurrent apply by the same candidate won
         raise  # the job or the CV went away meanwhile: the generic conflict
+    # Read again now that the row is written. On PostgreSQL the job is share-locked since the
+    # first read, so this agrees with it. On SQLite that read ran before the write transaction,
+    # and a close may have committed since; now the transaction holds the one write lock, so
+    # a close commits either before this read or after this application.
+    if await jobs_service.get_job_status(session, job.id) is not JobStatus.PUBLISHED:
+        raise JobNotAcceptingApplications()
     session.add(
         ApplicationStatusHistory(
             application_id=application.id,
@@ -200,10 +206,13 @@ async def get_candidate_application(
 async def withdraw(session: AsyncSession, user: User, application_id: int) -> None:
     """P2: any status but accepted or rejected; the candidate may apply again afterwards."""
     application = await get_candidate_application(session, user, application_id)
-    if application.status in FINAL or not await repository.delete_unless_final(
-        session, application.id, final=FINAL
-    ):
+    if application.status in FINAL:
         raise CannotWithdraw()
+    if not await repository.delete_unless_final(session, application.id, final=FINAL):
+        # Accepted or rejected meanwhile, or withdrawn by a concurrent request.
+        if await repository.exists(session, application.id):
+            raise CannotWithdraw()
+        raise ApplicationNotFound()
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(application_id=application.id).info("applications.withdrawn")
 
@@ -249,13 +258,16 @@ async def change_status(
     session: AsyncSession, user: User, application_id: int, status: ApplicationStatus
 ) -> None:
     application = await _visible_to_employer(session, user, application_id)
-    current: ApplicationStatus = application.status
+    # Decided from the status under lock, not from the read above: of concurrent changes, each
+    # sees the one before it (a repeated change is a no-op, a move from a final status a 409).
+    current = await repository.lock_status(session, application.id)
+    if current is None:
+        raise ApplicationNotFound()  # withdrawn meanwhile
     if status is current:
         return
-    if status not in TRANSITIONS[current] or not await repository.set_status(
-        session, application.id, current=current, new=status
-    ):
+    if status not in TRANSITIONS[current]:
         raise InvalidApplicationTransition(current.value, status.value)
+    await repository.set_status(session, application.id, status)
     session.add(
         ApplicationStatusHistory(
             application_id=application.id,
@@ -296,7 +308,8 @@ async def update_notes(
     session: AsyncSession, user: User, application_id: int, notes: str | None
 ) -> None:
     application = await _visible_to_employer(session, user, application_id)
-    await repository.set_notes(session, application.id, notes)
+    if not await repository.set_notes(session, application.id, notes):
+        raise ApplicationNotFound()  # withdrawn meanwhile
 
 
 async def download_cv(

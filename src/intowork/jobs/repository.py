@@ -9,6 +9,7 @@ from sqlalchemy import (
     and_,
     cast,
     column,
+    delete,
     exists,
     false,
     func,
@@ -258,8 +259,35 @@ async def get(session: AsyncSession, job_id: int) -> Job | None:
     return await session.get(Job, job_id)
 
 
-async def has_applications(session: AsyncSession, job_id: int) -> bool:
-    return bool(await session.scalar(select(exists().where(JobApplication.job_id == job_id))))
+async def replace_content(session: AsyncSession, job_id: int, content: dict[str, Any]) -> bool:
+    """One statement, so concurrent edits never mix; False when the job is gone."""
+    updated = await session.scalar(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(**content)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    return updated is not None
+
+
+async def lock_for_delete(session: AsyncSession, job_id: int) -> bool:
+    """Locks the job row (PostgreSQL; SQLite has one writer at a time): an apply in flight
+    finishes first, a later one waits for the outcome. False when the job is gone."""
+    locked = await session.scalar(select(Job.id).where(Job.id == job_id).with_for_update())
+    return locked is not None
+
+
+async def delete_unless_applied(session: AsyncSession, job_id: int) -> bool:
+    """Deletes the job if nobody applied to it, in one statement: on SQLite the check and the
+    delete then run under the same write lock, so no application is cascaded away with the job."""
+    deleted = await session.scalar(
+        delete(Job)
+        .where(Job.id == job_id, ~exists().where(JobApplication.job_id == job_id))
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    return deleted is not None
 
 
 async def count_recently_published(session: AsyncSession, *, since: datetime) -> int:
@@ -276,7 +304,11 @@ async def get_company(session: AsyncSession, company_id: int) -> Company | None:
 
 
 async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
-    """The job with its company name and the user who posted it, for applications."""
+    """The job with its company name and the user who posted it, for applications.
+
+    The job row is share-locked until the application commits (PostgreSQL): a concurrent close
+    or delete waits for it, or it waits for them and reads their outcome.
+    """
     return (
         await session.execute(
             select(
@@ -293,8 +325,44 @@ async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
             .join(Employer, Employer.id == Job.employer_id)
             .join(User, User.id == Employer.user_id)
             .where(Job.id == job_id)
+            .with_for_update(read=True, of=Job)
         )
     ).first()
+
+
+async def get_status(session: AsyncSession, job_id: int) -> JobStatus | None:
+    return await session.scalar(select(Job.status).where(Job.id == job_id))
+
+
+async def lock_status(session: AsyncSession, job_id: int) -> JobStatus | None:
+    """The status once this transaction holds the job's write lock; None if the job is gone.
+
+    An UPDATE that changes nothing (`updated_at` included): PostgreSQL locks the row, waiting
+    for a concurrent writer (or an apply holding its share lock) to finish, and returns it as
+    that writer left it; SQLite, which has no SELECT ... FOR UPDATE, takes its single write lock.
+    """
+    return await session.scalar(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status=Job.status, updated_at=Job.updated_at)
+        .returning(Job.status)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def set_status(
+    session: AsyncSession, job_id: int, status: JobStatus, *, now: datetime
+) -> None:
+    """Under the lock of `lock_status`. `posted_at` is set on the first publication only."""
+    values: dict[str, Any] = {"status": status}
+    if status is JobStatus.PUBLISHED:
+        values["posted_at"] = func.coalesce(Job.posted_at, now)
+    await session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def applied_job_ids(session: AsyncSession, user_id: int, job_ids: list[int]) -> set[int]:

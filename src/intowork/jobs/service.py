@@ -6,7 +6,7 @@ from typing import Any
 
 from loguru import logger
 from pydantic import BaseModel
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core import cache as cache_keys
@@ -261,34 +261,23 @@ async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobR
 
 async def update_job(session: AsyncSession, job: Job, data: JobUpdate) -> JobResponse:
     """J5: full replacement of the content; the status only changes through the lifecycle."""
-    await session.execute(
-        update(Job)
-        .where(Job.id == job.id)
-        .values(**_content(data))
-        .execution_options(synchronize_session=False)
-    )
+    if not await repository.replace_content(session, job.id, _content(data)):
+        raise JobNotFound()  # deleted meanwhile
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id).info("jobs.updated")
     return await _response(session, job.id)
 
 
 async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> JobResponse:
-    current = job.status
+    # Decided from the status under lock, not from the ownership read: of concurrent changes,
+    # each sees the one before it, and the response shows the state this request left.
+    current = await repository.lock_status(session, job.id)
+    if current is None:
+        raise JobNotFound()  # deleted meanwhile
     if status is not current:
         if (current, status) not in ALLOWED_TRANSITIONS:
             raise InvalidJobTransition(current.value, status.value)
-        values: dict[str, Any] = {"status": status}
-        if status is JobStatus.PUBLISHED and job.posted_at is None:
-            values["posted_at"] = utcnow()
-        # Conditional on the status read: of two concurrent changes, the second sees a conflict.
-        result = await session.execute(
-            update(Job)
-            .where(Job.id == job.id, Job.status == current)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 1) != 1:
-            raise InvalidJobTransition(current.value, status.value)
+        await repository.set_status(session, job.id, status, now=utcnow())
         metrics.job_status_changed(status)
         invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
         logger.bind(job_id=job.id, from_status=current.value, to_status=status.value).info(
@@ -299,11 +288,10 @@ async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> J
 
 async def delete_job(session: AsyncSession, job: Job) -> None:
     """J7: only a job nobody applied to; the others are closed or archived instead."""
-    if await repository.has_applications(session, job.id):
+    if not await repository.lock_for_delete(session, job.id):
+        raise JobNotFound()
+    if not await repository.delete_unless_applied(session, job.id):
         raise JobHasApplications()
-    await session.execute(
-        delete(Job).where(Job.id == job.id).execution_options(synchronize_session=False)
-    )
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id).info("jobs.deleted")
 
@@ -352,6 +340,10 @@ async def get_job_summary(session: AsyncSession, job_id: int) -> JobSummary:
     if row is None:
         raise JobNotFound()
     return JobSummary(**row._mapping)
+
+
+async def get_job_status(session: AsyncSession, job_id: int) -> JobStatus | None:
+    return await repository.get_status(session, job_id)
 
 
 def _content(data: JobUpdate) -> dict[str, Any]:
