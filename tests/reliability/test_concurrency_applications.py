@@ -1,4 +1,4 @@
-"""Concurrency invariants (issue 12): parallel applies, status changes, job edits, refreshes.
+"""Concurrency invariants (issue 12) of applications: parallel applies, status changes, notes.
 
 Each test fires a burst of requests at once (asyncio.gather over the in-process client). On
 PostgreSQL they really interleave in the database; on SQLite the writers serialise, and the same
@@ -6,24 +6,18 @@ invariants must hold. Outcomes are checked against API.md and against the stored
 """
 
 import asyncio
-import hashlib
 import itertools
-import re
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from httpx import AsyncClient, Response
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
-from intowork.core.tokens import create_access_token
 from intowork.models import (
     ApplicationStatusHistory,
-    AuthSession,
-    Candidate,
     EmailOutbox,
-    Employer,
     Job,
     JobApplication,
     Notification,
@@ -34,101 +28,31 @@ from intowork.models.enums import (
     EmailTemplate,
     JobStatus,
     NotificationType,
-    SessionRevokedReason,
-    UserRole,
 )
 from tests.fixtures.factories import (
-    DEFAULT_PASSWORD,
-    default_password_hash,
     make_application,
-    make_company,
-    make_employer,
     make_job,
 )
-
-Row = TypeVar("Row")
-Headers = dict[str, str]
-_emails = itertools.count(1)
-
-MY = "/api/applications/my/applications"
-EMPLOYER = "/api/applications/employer/applications"
-HAS_APPLICATIONS = {"detail": "Job has applications; close or archive it instead"}
-NOT_ACCEPTING = {"detail": "This job is not accepting applications"}
-ALREADY_REGISTERED = {"detail": "Email already registered"}
-INVALID_REFRESH = {"detail": "Invalid or revoked refresh token"}
-APPLICATION_NOT_FOUND = {"detail": "Application not found"}
-CANNOT_WITHDRAW = {"detail": "Cannot withdraw an application that has been accepted or rejected"}
-APPLICATION_TRANSITION = re.compile(r"Cannot change application status from (\w+) to (\w+)")
-JOB_TRANSITION = re.compile(r"Cannot change job status from (\w+) to (\w+)")
-S = ApplicationStatus
-# API.md P5.
-ALLOWED = {
-    S.APPLIED: {S.VIEWED, S.SHORTLISTED, S.INTERVIEW, S.REJECTED},
-    S.VIEWED: {S.SHORTLISTED, S.INTERVIEW, S.REJECTED},
-    S.SHORTLISTED: {S.INTERVIEW, S.REJECTED, S.ACCEPTED},
-    S.INTERVIEW: {S.ACCEPTED, S.REJECTED},
-    S.ACCEPTED: set(),
-    S.REJECTED: set(),
-}
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def bearer(user: User, settings: Settings) -> Headers:
-    token = create_access_token(user, settings, now=datetime.now(UTC))
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def fresh(session: AsyncSession, statement: Select[Row]) -> list[Row]:
-    """What is stored now: the API committed through its own sessions."""
-    return list(await session.scalars(statement.execution_options(populate_existing=True)))
-
-
-async def count(session: AsyncSession, model: Any, *where: Any) -> int:
-    return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-
-async def make_candidates(session: AsyncSession, n: int, prefix: str = "candidate") -> list[User]:
-    """n candidate users with their profile rows, in one transaction (factories commit each)."""
-    users = [
-        User(
-            email=f"{prefix}{next(_emails)}@example.com",
-            password_hash=default_password_hash(),
-            first_name="Cand",
-            last_name=str(i),
-            role=UserRole.CANDIDATE,
-        )
-        for i in range(n)
-    ]
-    session.add_all(users)
-    await session.flush()
-    session.add_all(Candidate(user_id=user.id) for user in users)
-    await session.commit()
-    return users
-
-
-async def candidate_of(session: AsyncSession, user: User) -> Candidate:
-    candidate = await session.scalar(select(Candidate).where(Candidate.user_id == user.id))
-    assert candidate is not None
-    return candidate
-
-
-async def hiring_company(session: AsyncSession) -> tuple[User, Employer]:
-    employer = await make_employer(session, company=await make_company(session, name="Acme"))
-    user = await session.get(User, employer.user_id)
-    assert user is not None
-    return user, employer
-
-
-def no_server_errors(responses: list[Response]) -> None:
-    assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
-
-
-def stat_value(dashboard: dict[str, Any], title: str) -> str:
-    [value] = [s["value"] for s in dashboard["stats"] if s["title"] == title]
-    return str(value)
-
+from tests.reliability.concurrency import (
+    ALLOWED,
+    APPLICATION_NOT_FOUND,
+    APPLICATION_TRANSITION,
+    CANNOT_WITHDRAW,
+    EMPLOYER,
+    HAS_APPLICATIONS,
+    MY,
+    NOT_ACCEPTING,
+    Headers,
+    S,
+    bearer,
+    candidate_of,
+    count,
+    fresh,
+    hiring_company,
+    make_candidates,
+    no_server_errors,
+    stat_value,
+)
 
 # --- parallel applies ------------------------------------------------------------------------
 
@@ -520,294 +444,3 @@ class TestNotes:
         assert stored in texts
         listed = (await client.get(EMPLOYER, headers=headers)).json()
         assert listed["applications"][0]["notes"] == stored
-
-
-# --- job edits -------------------------------------------------------------------------------
-
-JOB_FIELDS = (
-    "title",
-    "description",
-    "location",
-    "location_type",
-    "job_type",
-    "salary_min",
-    "salary_max",
-    "currency",
-    "requirements",
-    "responsibilities",
-    "benefits",
-)
-
-
-def job_body(i: int) -> dict[str, Any]:
-    """A whole body whose every field tells which body it came from (some of them null)."""
-    return {
-        "title": f"Title {i}",
-        "description": f"Description {i} " + "d" * (i * 20),
-        "location": f"City {i}" if i % 3 else None,
-        "location_type": ["on_site", "remote", "hybrid"][i % 3],
-        "job_type": ["full_time", "part_time", "contract", "temporary", "internship"][i % 5],
-        "salary_min": 1000 * i if i % 2 else None,
-        "salary_max": 1000 * i + 500,
-        "currency": ["EUR", "USD", "GBP"][i % 3],
-        "requirements": f"Requirements {i}" if i % 4 else None,
-        "responsibilities": f"Responsibilities {i}",
-        "benefits": f"Benefits {i}" if i % 2 == 0 else None,
-    }
-
-
-# JobResponse and JobItem (API.md 2) lack the detail's long texts.
-ITEM_FIELDS = JOB_FIELDS[:8]
-
-
-def fields_of(job: dict[str, Any], fields: tuple[str, ...] = JOB_FIELDS) -> dict[str, Any]:
-    return {field: job[field] for field in fields}
-
-
-def as_list_item(body: dict[str, Any]) -> dict[str, Any]:
-    item = fields_of(body, ITEM_FIELDS)
-    if len(item["description"]) > 300:
-        item["description"] = item["description"][:300] + "..."
-    return item
-
-
-def anonymous_reads(client: AsyncClient, job_id: int, n: int) -> list[Any]:
-    """Readers that fill the cache during the burst (the test settings keep it on)."""
-    return [
-        client.get(f"/api/jobs/{job_id}") if i % 2 else client.get("/api/jobs") for i in range(n)
-    ]
-
-
-class TestJobEdits:
-    BODIES = 12
-    ROUNDS = 2
-
-    async def test_whole_bodies_never_mix(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings
-    ) -> None:
-        owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
-        job = await make_job(session, employer=employer)
-        for round_ in range(self.ROUNDS):
-            bodies = [job_body(round_ * self.BODIES + i + 1) for i in range(self.BODIES)]
-            edits = [client.put(f"/api/jobs/{job.id}", json=b, headers=headers) for b in bodies]
-            reads = anonymous_reads(client, job.id, self.BODIES)
-            responses = await asyncio.gather(*itertools.chain(*zip(edits, reads, strict=True)))
-            no_server_errors(responses)
-            # Each edit answered with its own body: nothing of another edit leaked into it.
-            for body, response in zip(bodies, responses[::2], strict=True):
-                assert response.status_code == 200, response.text
-                assert fields_of(response.json(), ITEM_FIELDS) == fields_of(body, ITEM_FIELDS)
-            detail = await client.get(f"/api/jobs/{job.id}")
-            stored = fields_of(detail.json())
-            # Exactly one of the bodies, whole, and the cached pages show it (none left stale).
-            assert stored in bodies
-            listed = (await client.get("/api/jobs")).json()["jobs"]
-            assert [fields_of(item, ITEM_FIELDS) for item in listed] == [as_list_item(stored)]
-            owner_view = await client.get(f"/api/jobs/{job.id}", headers=headers)
-            assert fields_of(owner_view.json()) == stored
-
-    async def test_edits_while_deleting(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings
-    ) -> None:
-        """An edit that lost the race to a delete is a 404, never a 500."""
-        owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
-        for round_ in range(self.ROUNDS):
-            job = await make_job(session, employer=employer, title=f"Round {round_}")
-            edits = [
-                client.put(f"/api/jobs/{job.id}", json=job_body(i), headers=headers)
-                for i in range(self.BODIES)
-            ]
-            delete = client.delete(f"/api/jobs/{job.id}", headers=headers)
-            responses = await asyncio.gather(*edits[:4], delete, *edits[4:])
-            no_server_errors(responses)
-            assert responses.pop(4).status_code == 204
-            assert {r.status_code for r in responses} <= {200, 404}
-            assert await fresh(session, select(Job.id).where(Job.id == job.id)) == []
-            session.expunge(job)  # SQLite may give a deleted job's id to the next one
-
-
-class TestJobStatusRaces:
-    ROUNDS = 3
-
-    async def test_publish_close_archive_and_edit(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings
-    ) -> None:
-        owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
-        for round_ in range(self.ROUNDS):
-            job = await make_job(session, employer=employer, title=f"Round {round_}")
-            posted_at = (await client.get(f"/api/jobs/{job.id}")).json()["posted_at"]
-            targets = ["closed", "published", "archived"] * 3
-            patches = [
-                client.patch(f"/api/jobs/{job.id}/status", json={"status": t}, headers=headers)
-                for t in targets
-            ]
-            edit = client.put(f"/api/jobs/{job.id}", json=job_body(round_), headers=headers)
-            reads = anonymous_reads(client, job.id, len(targets))
-            responses = await asyncio.gather(
-                edit, *itertools.chain(*zip(patches, reads, strict=True))
-            )
-            no_server_errors(responses)
-            assert responses[0].status_code == 200
-            answered = set()
-            for target, response in zip(targets, responses[1::2], strict=True):
-                if response.status_code == 200:
-                    assert response.json()["status"] == target
-                    answered.add(target)
-                else:
-                    assert response.status_code == 409, response.text
-                    match = JOB_TRANSITION.fullmatch(response.json()["detail"])
-                    assert match is not None
-                    assert match[2] == target
-            mine = (await client.get("/api/jobs/my-jobs", headers=headers)).json()["jobs"]
-            [final] = [item["status"] for item in mine if item["id"] == job.id]
-            assert final in answered
-            # The cached public pages agree with the final state, and the edit survived.
-            detail = await client.get(f"/api/jobs/{job.id}")
-            listed = [item["id"] for item in (await client.get("/api/jobs")).json()["jobs"]]
-            if final == "published":
-                assert detail.status_code == 200
-                assert fields_of(detail.json()) == job_body(round_)
-                assert detail.json()["posted_at"] == posted_at
-                assert job.id in listed
-            else:
-                assert detail.status_code == 404
-                assert job.id not in listed
-
-
-class TestSameStatusTwice:
-    async def test_concurrent_closes_all_succeed(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings
-    ) -> None:
-        """Same status = no-op 200 (J6), also when the first close has not committed yet."""
-        owner, employer = await hiring_company(session)
-        job = await make_job(session, employer=employer)
-        headers = bearer(owner, settings)
-        responses = await asyncio.gather(
-            *(
-                client.patch(
-                    f"/api/jobs/{job.id}/status", json={"status": "closed"}, headers=headers
-                )
-                for _ in range(20)
-            )
-        )
-        assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses]
-        assert {r.json()["status"] for r in responses} == {"closed"}
-
-
-# --- refreshes, sign-ups, notifications ------------------------------------------------------
-
-
-def sha256_hex(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def refresh(client: AsyncClient, token: str) -> Any:
-    return client.post("/api/auth/refresh", json={"refresh_token": token})
-
-
-class TestRefreshOneToken:
-    """API.md A4: of concurrent uses of one refresh token, one wins; a reuse revokes the family."""
-
-    PARALLEL = 20
-    ROUNDS = 3
-
-    async def test_exactly_one_rotation(self, client: AsyncClient, session: AsyncSession) -> None:
-        [user] = await make_candidates(session, 1)
-        for _ in range(self.ROUNDS):
-            signin = await client.post(
-                "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-            )
-            token = signin.json()["refresh_token"]
-            responses = await asyncio.gather(
-                *(refresh(client, token) for _ in range(self.PARALLEL))
-            )
-            [won] = [r for r in responses if r.status_code == 200]
-            for lost in (r for r in responses if r is not won):
-                assert (lost.status_code, lost.json()) == (401, INVALID_REFRESH)
-
-            [parent] = await fresh(
-                session, select(AuthSession).where(AuthSession.token_hash == sha256_hex(token))
-            )
-            family = await fresh(
-                session, select(AuthSession).where(AuthSession.family_id == parent.family_id)
-            )
-            [child] = [row for row in family if row.parent_id == parent.id]
-            assert len(family) == 2
-            assert parent.rotated_at is not None
-            assert child.token_hash == sha256_hex(won.json()["refresh_token"])
-            assert child.rotated_at is None
-            # A loser that read the token after the winner's commit saw a reuse: the family,
-            # the winner's new token included, is revoked. Otherwise nothing is revoked.
-            reasons = {row.revoked_reason for row in family}
-            assert reasons in ({None}, {SessionRevokedReason.REUSE_DETECTED})
-            again = await refresh(client, won.json()["refresh_token"])
-            assert again.status_code == (200 if reasons == {None} else 401)
-            me = await client.get(
-                "/api/auth/me", headers={"Authorization": f"Bearer {won.json()['access_token']}"}
-            )
-            assert me.status_code == 200
-
-
-class TestSignupOneEmail:
-    async def test_one_account(self, client: AsyncClient, session: AsyncSession) -> None:
-        parallel = 20
-        bodies = [
-            {
-                "email": "Race@Example.com".upper() if i % 2 else "race@example.com",
-                "password": "Str0ng&Secret-pass",
-                "first_name": f"First{i}",
-                "last_name": "Racer",
-                "role": "employer" if i % 3 else "candidate",
-            }
-            for i in range(parallel)
-        ]
-        responses = await asyncio.gather(
-            *(client.post("/api/auth/signup", json=body) for body in bodies)
-        )
-        [created] = [r for r in responses if r.status_code == 201]
-        for refused in (r for r in responses if r is not created):
-            assert (refused.status_code, refused.json()) == (400, ALREADY_REGISTERED)
-        [user] = await fresh(session, select(User))
-        assert user.email == "race@example.com"
-        assert user.id == created.json()["user"]["id"]
-        profiles = await count(session, Candidate) + await count(session, Employer)
-        assert profiles == 1
-        assert await count(session, AuthSession) == 1
-        assert await count(session, EmailOutbox, EmailOutbox.template == EmailTemplate.WELCOME) == 1
-
-
-class TestNotificationsRead:
-    async def test_mark_read_and_read_all_at_once(
-        self, client: AsyncClient, session: AsyncSession, settings: Settings
-    ) -> None:
-        unread = 15
-        [user] = await make_candidates(session, 1)
-        headers = bearer(user, settings)
-        session.add_all(
-            Notification(user_id=user.id, type=NotificationType.SYSTEM, title=f"n{i}", message="m")
-            for i in range(unread)
-        )
-        await session.commit()
-        ids = await fresh(session, select(Notification.id).order_by(Notification.id))
-        url = "/api/notifications"
-
-        def burst() -> list[Any]:
-            one_by_one = [client.put(f"{url}/{id_}/read", headers=headers) for id_ in ids * 2]
-            everything = [client.put(f"{url}/mark-all-read", headers=headers) for _ in range(5)]
-            return [*one_by_one[:unread], *everything, *one_by_one[unread:]]
-
-        responses = await asyncio.gather(*burst())
-        assert {r.status_code for r in responses} == {200}
-        messages = {r.json()["message"] for r in responses}
-        assert messages == {"Notification marked as read", "All notifications marked as read"}
-        listed = (await client.get(url, headers=headers, params={"limit": 100})).json()
-        assert (listed["total"], listed["unread_count"]) == (unread, 0)
-        read_at = {n["id"]: n["read_at"] for n in listed["notifications"]}
-        assert None not in read_at.values()
-        # `read_at` is set once: a second burst changes nothing.
-        await asyncio.gather(*burst())
-        listed = (await client.get(url, headers=headers, params={"limit": 100})).json()
-        assert {n["id"]: n["read_at"] for n in listed["notifications"]} == read_at
