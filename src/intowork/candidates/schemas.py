@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 from intowork.candidates.exceptions import SALARY_RANGE_MESSAGE
 from intowork.core.schemas import (
     MAX_INT32,
+    Integer,
     OptionalLongText,
     OptionalShortText,
     OptionalUrl,
@@ -49,11 +50,11 @@ SkillName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 OptionalPhone = Annotated[
     str | None, StringConstraints(max_length=50), AfterValidator(empty_is_none)
 ]
-Count = Annotated[int, Field(ge=0, le=INT_MAX)]
+Count = Annotated[Integer, Field(ge=0, le=INT_MAX)]
 YearMonth = Annotated[str, StringConstraints(max_length=10), AfterValidator(_year_month)]
 # "" in an optional date means "no date" (C2).
 OptionalYearMonth = Annotated[YearMonth | None, BeforeValidator(_blank_is_none)]
-Level = Annotated[int, Field(ge=1, le=5)]
+Level = Annotated[Integer, Field(ge=1, le=5)]
 
 
 class ProfileUpdate(RequestSchema):

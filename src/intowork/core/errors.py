@@ -13,9 +13,19 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from intowork.core.schemas import NUL_ERROR_MESSAGE, NUL_ERROR_TYPE
+
 INTERNAL_ERROR_DETAIL = "Internal server error"
 UNAVAILABLE_DETAIL = "Service temporarily unavailable"
 CONFLICT_DETAIL = "The request conflicts with existing data"
+# PostgreSQL's character_not_in_repertoire: the driver sends valid UTF-8, so the one text it
+# refuses is a NUL character, which only a client can have sent.
+NUL_IN_TEXT_SQLSTATE = "22021"
+NUL_IN_TEXT_ERROR = {
+    "type": NUL_ERROR_TYPE,
+    "loc": ["request"],
+    "msg": NUL_ERROR_MESSAGE,
+}
 
 
 class AppError(Exception):
@@ -132,6 +142,12 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return await _database_unavailable(request, exc)
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == NUL_IN_TEXT_SQLSTATE:
+        # Bodies refuse NUL characters as they are validated (RequestSchema); this is the
+        # database backing that up for text that reaches it another way (a query parameter
+        # used as a filter, a header stored with a session), so that it is never a 500.
+        logger.opt(exception=exc).warning("database.nul_in_text")
+        return error_response(422, [NUL_IN_TEXT_ERROR])
     raise exc
 
 

@@ -1,8 +1,31 @@
 """Base classes every request and response schema derives from."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+NUL_ERROR_TYPE = "string_nul"
+NUL_ERROR_MESSAGE = "String should not contain NUL characters"
+
+
+def contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    return False
 
 
 class ResponseSchema(BaseModel):
@@ -10,20 +33,41 @@ class ResponseSchema(BaseModel):
 
 
 class RequestSchema(BaseModel):
-    """Strings trimmed; unknown keys ignored (API.md 1.1)."""
+    """Strings trimmed; unknown keys ignored (API.md 1.1); no NUL character in any string.
+
+    PostgreSQL text cannot hold a NUL (the insert would fail) while SQLite stores it: refused
+    here, a NUL is the same 422 on both engines, whatever field it is sent in.
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if contains_nul(value):
+            raise PydanticCustomError(NUL_ERROR_TYPE, NUL_ERROR_MESSAGE)
+        return value
 
 
 class MessageResponse(ResponseSchema):
     message: str
 
 
+def _refuse_bool(value: Any) -> Any:
+    # Lax validation reads JSON `true` as 1: `{"job_id": true}` would apply to job 1.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# An integer of a request body: a number (or a numeric string), never a boolean.
+Integer = Annotated[int, BeforeValidator(_refuse_bool)]
+
 # Integer columns are 32-bit (PostgreSQL `integer`): a larger number is a 422, never an overflow,
 # and a larger id can only be "not found".
 MAX_INT32 = 2**31 - 1
 MAX_ID = MAX_INT32
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[Integer, Field(ge=1, le=MAX_ID)]
 
 
 def empty_is_none(value: str | None) -> str | None:

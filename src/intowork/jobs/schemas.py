@@ -6,6 +6,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from intowork.core.schemas import (
     MAX_INT32,
+    Integer,
     OptionalLongText,
     OptionalShortText,
     RequestSchema,
@@ -17,7 +18,7 @@ SALARY_MAX = MAX_INT32
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 
-Salary = Annotated[int, Field(ge=0, le=SALARY_MAX)]
+Salary = Annotated[Integer, Field(ge=0, le=SALARY_MAX)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
