@@ -133,7 +133,7 @@ class TestSearchUnicode:
         assert titles(await list_jobs(client, search=search)) == expected
 
 
-NO_TERMS = ["'", '"', "*", ":", "&", "|", "!", "(", ")", '""', "-", "%", "_", "\\", "🚀🔥", "\x00"]
+NO_TERMS = ["'", '"', "*", ":", "&", "|", "!", "(", ")", '""', "-", "%", "_", "\\", "🚀🔥"]
 HOSTILE = [
     *NO_TERMS,
     "a:*",
@@ -147,7 +147,6 @@ HOSTILE = [
     "python*",
     "^python",
     "{python}",
-    "python\x00",
     "'; DROP TABLE jobs; --",
     "%python%",
     "_a",

@@ -16,7 +16,7 @@ from intowork.admin.schemas import (
 )
 from intowork.auth.dependencies import AdminUser
 from intowork.core.db import SessionDep
-from intowork.core.schemas import MessageResponse
+from intowork.core.schemas import MessageResponse, NulFree
 from intowork.core.storage import StorageDep
 from intowork.models import User
 from intowork.models.enums import JobStatus, UserRole
@@ -37,7 +37,7 @@ async def list_users(
     paging: SkipPage,
     role: UserRole | None = None,
     is_active: bool | None = None,
-    search: Annotated[str | None, Query(max_length=200)] = None,
+    search: Annotated[str | None, Query(max_length=200), NulFree] = None,
 ) -> list[User]:
     """Every account, newest first; `search` matches e-mail and names, case-insensitively."""
     return await service.list_users(

@@ -90,9 +90,17 @@ CurrentEmployer = Annotated[
 AdminUser = Annotated[User, Depends(_require_role(UserRole.ADMIN, "Admin access required"))]
 
 
+def printable(header: str | None) -> str | None:
+    """A header kept for display (the sessions list): control characters dropped, NUL included,
+    which PostgreSQL text cannot hold."""
+    if header is None:
+        return None
+    return "".join(character for character in header if character.isprintable()) or None
+
+
 def get_client_info(request: Request, settings: SettingsDep) -> ClientInfo:
     return ClientInfo(
-        user_agent=request.headers.get("user-agent"),
+        user_agent=printable(request.headers.get("user-agent")),
         ip=client_ip(request, settings.trusted_proxies),
     )
 

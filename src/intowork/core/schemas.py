@@ -53,6 +53,17 @@ class MessageResponse(ResponseSchema):
     message: str
 
 
+def _refuse_nul_text(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise PydanticCustomError(NUL_ERROR_TYPE, NUL_ERROR_MESSAGE)
+    return value
+
+
+# A text query parameter (search, filter): a NUL is a 422 there too, on both engines (SQLite's
+# LIKE would read its pattern only up to the NUL; PostgreSQL would refuse the parameter).
+NulFree = AfterValidator(_refuse_nul_text)
+
+
 def _refuse_bool(value: Any) -> Any:
     # Lax validation reads JSON `true` as 1: `{"job_id": true}` would apply to job 1.
     if isinstance(value, bool):

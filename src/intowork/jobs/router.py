@@ -8,7 +8,7 @@ from intowork.auth.dependencies import CurrentEmployer, OptionalUser
 from intowork.core.db import SessionDep
 from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
-from intowork.core.schemas import MAX_ID
+from intowork.core.schemas import MAX_ID, NulFree
 from intowork.jobs import service
 from intowork.jobs.dependencies import JobId, OwnedJob
 from intowork.jobs.repository import JobFilters
@@ -29,7 +29,7 @@ from intowork.models.enums import JobLocation, JobStatus, JobType
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 JobPage = Annotated[PageParams, Depends(page_params(10))]
-SearchText = Annotated[str | None, Query(max_length=500)]
+SearchText = Annotated[str | None, Query(max_length=500), NulFree]
 
 
 @router.get("", response_model=JobListResponse)
@@ -39,7 +39,7 @@ async def list_jobs(
     paging: JobPage,
     if_none_match: IfNoneMatch = None,
     search: SearchText = None,
-    location: Annotated[str | None, Query(max_length=200)] = None,
+    location: Annotated[str | None, Query(max_length=200), NulFree] = None,
     job_type: JobType | None = None,
     location_type: JobLocation | None = None,
     salary_min: Annotated[int | None, Query(ge=0, le=SALARY_MAX)] = None,
