@@ -169,6 +169,26 @@ class TestUploadRefused:
     async def test_no_body(self, client: AsyncClient, candidate: Actor) -> None:
         assert (await client.post(CV_UPLOAD, headers=candidate.headers)).status_code == 422
 
+    @pytest.mark.parametrize("cut", [3, 8, 40], ids=["closing-dashes", "boundary", "file"])
+    async def test_body_cut_off(
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        candidate: Actor,
+        settings: Settings,
+        cut: int,
+    ) -> None:
+        """A body without its closing boundary was cut off: the file may be too (it was stored
+        as a whole CV)."""
+        body, headers = raw_upload(b"resume.pdf")
+        response = await client.post(
+            CV_UPLOAD, content=body[:-cut], headers=candidate.headers | headers
+        )
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Invalid multipart upload"}
+        assert await cv_rows(session) == []
+        assert stored_files(settings) == []
+
 
 class TestUploadSize:
     async def test_at_the_limit(self, make_settings: SettingsFactory) -> None:

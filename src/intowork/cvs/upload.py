@@ -87,6 +87,7 @@ class _PdfPartReader:
         self.size = 0
         self.head = b""
         self.pending: list[bytes] = []
+        self.complete = False
 
     def on_part_begin(self) -> None:
         self.part = _Part()
@@ -131,6 +132,10 @@ class _PdfPartReader:
     def on_part_end(self) -> None:
         self.in_target = False
 
+    def on_end(self) -> None:
+        # The closing boundary: without it the body was cut off, the file perhaps with it.
+        self.complete = True
+
 
 async def receive_pdf(
     request: Request, storage: Storage, *, field_name: str, max_bytes: int
@@ -159,6 +164,7 @@ async def receive_pdf(
             "on_header_value": reader.on_header_value,
             "on_header_end": reader.on_header_end,
             "on_headers_finished": reader.on_headers_finished,
+            "on_end": reader.on_end,
         },
     )
 
@@ -179,6 +185,9 @@ async def receive_pdf(
 
     key = storage.new_key("pdf")
     size = await storage.write(key, file_chunks())
+    if not reader.complete:
+        await storage.delete(key)
+        raise InvalidUpload()
     if reader.found is None:
         await storage.delete(key)
         raise _missing_field(field_name)
