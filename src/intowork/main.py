@@ -23,13 +23,14 @@ from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMid
 from intowork.core.observability import metrics
 from intowork.core.observability.logging import configure_logging
 from intowork.core.observability.middleware import REQUEST_ID_HEADER, ObservabilityMiddleware
+from intowork.core.openapi import install as install_openapi
 from intowork.core.ratelimit import (
     RateLimitHeadersMiddleware,
     create_rate_limiter,
     rate_limit_route,
 )
 from intowork.core.redis import create_redis
-from intowork.core.routing import OptionalTrailingSlashMiddleware
+from intowork.core.routing import AllowHeaderMiddleware, OptionalTrailingSlashMiddleware
 from intowork.core.storage import create_storage
 from intowork.cvs.router import router as cvs_router
 from intowork.dashboard.router import router as dashboard_router
@@ -120,10 +121,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(users_router)
     app.include_router(dashboard_router)
+    install_openapi(app)
 
     # Added innermost first: request id, access log and metrics wrap everything (inside the
     # trailing-slash rewrite, which copies the scope: the router's choice must land in theirs),
     # CORS wraps every error.
+    app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=STREAMED_UPLOADS
     )

@@ -1,6 +1,9 @@
 """Transport conventions that apply to every route."""
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import routing
+from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class OptionalTrailingSlashMiddleware:
@@ -17,3 +20,37 @@ class OptionalTrailingSlashMiddleware:
             if raw_path:
                 scope["raw_path"] = raw_path.rstrip(b"/") or b"/"
         await self.app(scope, receive, send)
+
+
+class AllowHeaderMiddleware:
+    """A 405 lists every method of its path (RFC 9110, 15.5.6).
+
+    Each method of a path is a route of its own (`GET /api/jobs/{job_id}`, `PUT ...`), and the
+    router answers 405 with the methods of the first one only.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                methods = allowed_methods(scope["app"].routes, scope)
+                if methods:
+                    MutableHeaders(scope=message)["Allow"] = ", ".join(methods)
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    methods: set[str] = set()
+    for context in routing.iter_route_contexts(routes):
+        match, _ = context.matches(scope)
+        if match is not Match.NONE:
+            methods.update(context.methods or ())
+    return sorted(methods)

@@ -39,7 +39,8 @@ def pdf_response(download: CvDownload) -> StreamingResponse:
                         "type": "object",
                         "required": ["cv"],
                         "properties": {"cv": {"type": "string", "format": "binary"}},
-                    }
+                    },
+                    "encoding": {"cv": {"contentType": PDF_CONTENT_TYPE}},
                 }
             },
         }
