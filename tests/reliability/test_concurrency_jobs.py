@@ -45,7 +45,7 @@ def job_body(i: int) -> dict[str, Any]:
     """A whole body whose every field tells which body it came from (some of them null)."""
     return {
         "title": f"Title {i}",
-        "description": f"Description {i} " + "d" * (i * 20),
+        "description": f"Description {i} " + "d" * (i * 20 + 1),  # no trailing space to trim
         "location": f"City {i}" if i % 3 else None,
         "location_type": ["on_site", "remote", "hybrid"][i % 3],
         "job_type": ["full_time", "part_time", "contract", "temporary", "internship"][i % 5],
