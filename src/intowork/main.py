@@ -30,7 +30,11 @@ from intowork.core.ratelimit import (
     rate_limit_route,
 )
 from intowork.core.redis import create_redis
-from intowork.core.routing import AllowHeaderMiddleware, OptionalTrailingSlashMiddleware
+from intowork.core.routing import (
+    AllowHeaderMiddleware,
+    OptionalTrailingSlashMiddleware,
+    single_valued_query,
+)
 from intowork.core.storage import create_storage
 from intowork.cvs.router import router as cvs_router
 from intowork.dashboard.router import router as dashboard_router
@@ -104,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
-        dependencies=[Depends(rate_limit_route)],
+        dependencies=[Depends(rate_limit_route), Depends(single_valued_query)],
     )
     app.state.settings = settings
     register_error_handlers(app)

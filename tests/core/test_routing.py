@@ -53,3 +53,29 @@ class TestRequestId:
         response = await client.get("/api/missing")
         assert response.status_code == 404
         assert uuid.UUID(response.headers["X-Request-ID"])
+
+
+class TestRepeatedQueryParameters:
+    """`?search=a&search=b` is ambiguous: refused, not silently read as its last value."""
+
+    @pytest.mark.parametrize(
+        ("query", "names"),
+        [
+            ("search=a&search=b", ["search"]),
+            ("page=1&page=2", ["page"]),
+            ("page=1&limit=5&limit=6&page=2", ["limit", "page"]),
+            ("search=&search=python", ["search"]),
+        ],
+    )
+    async def test_422(self, client: AsyncClient, query: str, names: list[str]) -> None:
+        response = await client.get(f"/api/jobs?{query}")
+        assert response.status_code == 422
+        assert [error["loc"] for error in response.json()["detail"]] == [
+            ["query", name] for name in names
+        ]
+
+    async def test_once_each_is_fine(self, client: AsyncClient) -> None:
+        assert (await client.get("/api/jobs?search=a&page=1&limit=5")).status_code == 200
+
+    async def test_unknown_parameters_ignored(self, client: AsyncClient) -> None:
+        assert (await client.get("/api/jobs?utm=a&utm=b")).status_code == 200

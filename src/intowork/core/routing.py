@@ -1,6 +1,12 @@
 """Transport conventions that apply to every route."""
 
-from fastapi import routing
+from collections.abc import Iterator
+
+from fastapi import Request, routing
+from fastapi._compat import ModelField, field_annotation_is_sequence
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,3 +60,37 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
         if match is not Match.NONE:
             methods.update(context.methods or ())
     return sorted(methods)
+
+
+def _query_parameters(dependant: Dependant) -> Iterator[ModelField]:
+    yield from dependant.query_params
+    for dependency in dependant.dependencies:
+        yield from _query_parameters(dependency)
+
+
+def _single_query_parameters(route: APIRoute) -> set[str]:
+    """The query parameters of a route that take one value (every one of ours)."""
+    return {
+        param.alias
+        for param in _query_parameters(route.dependant)
+        if not field_annotation_is_sequence(param.field_info.annotation)
+    }
+
+
+async def single_valued_query(request: Request) -> None:
+    """`?search=a&search=b` is ambiguous: a 422, rather than silently keeping the last value."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.scope.get("query_string"):
+        return
+    repeated = [
+        name
+        for name in _single_query_parameters(route)
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if repeated:
+        raise RequestValidationError(
+            [
+                {"type": "repeated", "loc": ("query", name), "msg": "Give this parameter once"}
+                for name in sorted(repeated)
+            ]
+        )
