@@ -9,7 +9,14 @@ import time
 import pytest
 
 from intowork.core import cache as cache_module
-from intowork.core.cache import Cache, MemoryBackend, Namespace, job_list_key
+from intowork.core.cache import (
+    Cache,
+    MemoryBackend,
+    Namespace,
+    dashboard_key,
+    job_detail_key,
+    job_list_key,
+)
 
 
 class Clock:
@@ -116,3 +123,45 @@ class TestSizeBound:
             await cache.set(f"filler{n}", b"x", ttl=60)
         assert await cache.version(Namespace.JOBS) == 2
         assert job_list_key(2, "p") != job_list_key(0, "p")
+
+
+class TestOutdatedVersions:
+    """Entries of a version a bump replaced can never be read again: they are dropped at the
+    bump, so under a steady write load memory holds live pages, not thousands of dead ones."""
+
+    async def test_dropped_at_the_bump(self) -> None:
+        backend = MemoryBackend()
+        cache = Cache(backend)
+        for n in range(50):
+            await cache.set(job_list_key(0, f"page {n}"), b"x" * 1000, ttl=60)
+        await cache.set(dashboard_key(0, 1), b"mine", ttl=60)
+        await cache.bump(Namespace.JOBS)
+        assert list(backend.entries) == [dashboard_key(0, 1)], "only the other namespace's"
+        await cache.set(job_list_key(1, "page 1"), b"new", ttl=60)
+        assert await cache.get("list", job_list_key(1, "page 1")) == b"new"
+
+    async def test_a_late_store_of_an_old_version_is_not_kept(self) -> None:
+        """A computation that started before the bump stores under the old version: unreachable."""
+        backend = MemoryBackend()
+        cache = Cache(backend)
+        version = await cache.version(Namespace.JOBS)
+        await cache.bump(Namespace.JOBS)
+        await cache.set(job_detail_key(version, 7), b"stale", ttl=300)
+        assert backend.entries == {}
+
+    async def test_steady_writes_keep_memory_flat(self) -> None:
+        backend = MemoryBackend()
+        cache = Cache(backend)
+        for write in range(200):
+            version = await cache.version(Namespace.JOBS)
+            for page in range(20):
+                await cache.set(job_list_key(version, f"{write} {page}"), b"x", ttl=60)
+            await cache.bump(Namespace.JOBS)
+        assert len(backend.entries) == 0
+        assert list(backend.generations) == []
+
+    async def test_evicted_keys_leave_their_generation(self) -> None:
+        backend = MemoryBackend(max_entries=3)
+        for n in range(10):
+            await backend.set(job_list_key(0, str(n)), b"x", ttl=60)
+        assert backend.generations == {"jobs:v0": set(backend.entries)}

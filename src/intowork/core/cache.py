@@ -76,12 +76,19 @@ class Backend(Protocol):
 
 
 class MemoryBackend:
-    """A bounded in-process TTL cache (one process: the embedded default)."""
+    """A bounded in-process TTL cache (one process: the embedded default).
+
+    A version bump makes every entry of the namespace's old version unreachable: those entries
+    are dropped at the bump (and never stored late by a computation that started before it), so
+    memory holds the live pages only, not up to `max_entries` dead ones under a steady write load.
+    """
 
     def __init__(self, max_entries: int = MEMORY_MAX_ENTRIES) -> None:
         self.entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self.counters: dict[str, int] = {}
         self.max_entries = max_entries
+        # "jobs:v3" -> the keys stored under that version of the namespace.
+        self.generations: dict[str, set[str]] = {}
 
     async def get(self, key: str) -> bytes | None:
         # Counters (versions) are kept apart: evicting one would bring old entries back.
@@ -92,20 +99,51 @@ class MemoryBackend:
             return None
         expires_at, value = entry
         if expires_at < time.monotonic():
-            del self.entries[key]
+            self._drop(key)
             return None
         self.entries.move_to_end(key)
         return value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
+        generation = _generation(key)
+        if generation is not None:
+            namespace, version = generation
+            if version < self.counters.get(_version_key(namespace), 0):
+                return  # computed before a bump: nobody can read it any more
+            self.generations.setdefault(f"{namespace.value}:v{version}", set()).add(key)
         self.entries[key] = (time.monotonic() + ttl, value)
         self.entries.move_to_end(key)
         while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+            self._drop(next(iter(self.entries)))
 
     async def incr(self, key: str) -> int:
         self.counters[key] = self.counters.get(key, 0) + 1
+        namespace = key.removeprefix("version:")
+        if namespace != key:
+            current = f"{namespace}:v{self.counters[key]}"
+            for name in [n for n in self.generations if n.startswith(f"{namespace}:v")]:
+                if name != current:
+                    for stale in self.generations.pop(name):
+                        self.entries.pop(stale, None)
         return self.counters[key]
+
+    def _drop(self, key: str) -> None:
+        del self.entries[key]
+        generation = _generation(key)
+        if generation is not None:
+            namespace, version = generation
+            keys = self.generations.get(f"{namespace.value}:v{version}")
+            if keys is not None:
+                keys.discard(key)
+
+
+def _generation(key: str) -> tuple[Namespace, int] | None:
+    """(namespace, version) of a key built by the functions above, None for others."""
+    namespace, _, rest = key.partition(":v")
+    version, _, _ = rest.partition(":")
+    if namespace not in Namespace.__members__.values() or not version.isdigit():
+        return None
+    return Namespace(namespace), int(version)
 
 
 class RedisBackend:
