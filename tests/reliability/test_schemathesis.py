@@ -78,7 +78,7 @@ from intowork.models.enums import (
 )
 from tests.cli.test_cli import INTOWORK, cli_environment, free_port, wait_for
 from tests.conftest import TEST_JWT_SECRET
-from tests.fixtures.databases import BACKENDS
+from tests.fixtures.databases import BACKENDS, create_database, drop_database
 from tests.fixtures.factories import DEFAULT_PASSWORD, default_password_hash
 from tests.fixtures.services import TEST_DATABASE_URL, service_missing
 
@@ -316,20 +316,6 @@ class LiveServer:
         self.reset_seconds += time.monotonic() - started
 
 
-async def create_database(server_url: str, name: str) -> None:
-    engine = create_async_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
-
-
-async def drop_database(server_url: str, name: str) -> None:
-    engine = create_async_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def scratch_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
@@ -343,13 +329,11 @@ def scratch_database_url(
         return
     if TEST_DATABASE_URL is None:
         service_missing("PostgreSQL tests need TEST_DATABASE_URL")
-    assert TEST_DATABASE_URL is not None
-    name = f"intowork_schemathesis_{uuid.uuid4().hex[:12]}"
-    run_async(create_database(TEST_DATABASE_URL, name))
+    url = run_async(create_database("intowork_schemathesis"))
     try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        run_async(drop_database(TEST_DATABASE_URL, name))
+        run_async(drop_database(url))
 
 
 @pytest.fixture(scope="module")

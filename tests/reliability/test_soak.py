@@ -20,12 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from tests.cli.test_cli import INTOWORK, cli_environment, free_port, run_cli, wait_for
+from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.factories import DEFAULT_PASSWORD
 from tests.fixtures.redis import RedisTarget
 from tests.fixtures.services import TEST_DATABASE_URL, service_missing
@@ -311,24 +308,11 @@ def soak_database_url() -> Iterator[str]:
     """A PostgreSQL database of the soak's own, dropped afterwards."""
     if TEST_DATABASE_URL is None:
         service_missing("the PostgreSQL soak needs TEST_DATABASE_URL")
-    assert TEST_DATABASE_URL is not None
-    name = f"intowork_soak_{uuid.uuid4().hex[:12]}"
-
-    async def admin(statement: str) -> None:
-        engine = create_async_engine(
-            TEST_DATABASE_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT"
-        )
-        try:
-            async with engine.connect() as connection:
-                await connection.execute(text(statement))
-        finally:
-            await engine.dispose()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = asyncio.run(create_database("intowork_soak"))
     try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(url))
 
 
 def start_server(tmp_path: Path, database_url: str | None, redis: RedisTarget | None) -> Server:
