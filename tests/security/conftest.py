@@ -10,6 +10,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
 from intowork.core.tokens import create_access_token
@@ -19,6 +20,7 @@ from intowork.models.enums import UserRole
 from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_company, make_employer, make_job, make_user
 from tests.fixtures.redis import RedisTarget
+from tests.security.abuse import World, build_world
 
 # For modules about transport behaviour that no query changes: run on one database only.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -145,3 +147,9 @@ async def assert_limit(send: Send, limit: int, seconds: int = 60) -> Response:
     refused = await send(limit)
     assert_refused(refused, limit, seconds)
     return refused
+
+
+@pytest.fixture
+async def world(session: AsyncSession, settings: Settings) -> World:
+    """The input-abuse tests' jobs and callers (tests/security/abuse.py)."""
+    return await build_world(session, settings)
