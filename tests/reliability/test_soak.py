@@ -391,6 +391,8 @@ def report(engine: str, tally: Tally, samples: list[tuple[float, int]]) -> str:
         f"  RSS start {samples[0][1] / mib:.1f} MiB, after warm-up peak {first / mib:.1f} MiB, "
         f"last third peak {last / mib:.1f} MiB, max {max(r for _, r in samples) / mib:.1f} MiB "
         f"({len(samples)} samples)",
+        "  RSS by minute (MiB): "
+        + ", ".join(f"{rss / mib:.1f}" for at, rss in samples if int(at) % 60 < SAMPLE_SECONDS),
         "  " + ", ".join(f"{op} {n}" for op, n in sorted(tally.by_operation.items())),
     ]
     return "\n".join(lines)
