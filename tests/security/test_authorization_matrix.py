@@ -9,7 +9,6 @@ success that changes what the next cases rely on (a deletion, a dead token, a ne
 retires its world, and the next case builds a fresh one beside it.
 """
 
-import shutil
 from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +40,7 @@ from intowork.models import (
 from intowork.models.enums import JobStatus, NotificationType, SkillCategory, UserRole
 from intowork.notifications.service import notify
 from tests.conftest import TEST_JWT_SECRET
-from tests.fixtures.databases import BACKENDS, truncate_all
+from tests.fixtures.databases import BACKENDS, empty_database
 from tests.fixtures.factories import (
     DEFAULT_PASSWORD,
     make_application,
@@ -51,7 +50,6 @@ from tests.fixtures.factories import (
     make_job,
     make_user,
 )
-from tests.fixtures.services import service_missing
 from tests.security.authorization_matrix import (
     OPERATIONS,
     PDF,
@@ -134,16 +132,9 @@ async def database_url(
     postgresql_engine: AsyncEngine | str,
 ) -> AsyncIterator[str]:
     """tests/fixtures/databases.py's fixture, module-scoped: one database per engine here."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("matrix-sqlite") / "intowork.db"
-        shutil.copyfile(sqlite_template, path)
-        yield f"sqlite+aiosqlite:///{path}"
-        return
-    if isinstance(postgresql_engine, str):
-        service_missing(postgresql_engine)
-    assert isinstance(postgresql_engine, AsyncEngine)
-    yield postgresql_engine.url.render_as_string(hide_password=False)
-    await truncate_all(postgresql_engine)
+    directory = tmp_path_factory.mktemp("matrix")
+    async with empty_database(request.param, directory, sqlite_template, postgresql_engine) as url:
+        yield url
 
 
 async def _one_pdf() -> AsyncGenerator[bytes]:
