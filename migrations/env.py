@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from intowork.core.config import Settings
 from intowork.core.db import create_engine
-from intowork.core.migrations import include_object, render_item
+from intowork.core.migrations import include_object, render_item, set_sqlite_foreign_keys
 from intowork.models import Base
 
 config = context.config
@@ -38,6 +38,8 @@ def run_with_connection(connection: Connection) -> None:
 async def run_with_settings() -> None:
     engine = create_engine(Settings())
     async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            await set_sqlite_foreign_keys(connection, on=False)  # see upgrade_to_head
         await connection.run_sync(run_with_connection)
         await connection.commit()
     await engine.dispose()

@@ -5,17 +5,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Environment, Settings
 from intowork.main import create_app
+from tests.fixtures.timing import app_lifespan
 
 pytest_plugins = ["tests.fixtures.databases", "tests.fixtures.redis", "tests.fixtures.statements"]
 
-TEST_JWT_SECRET = "test-secret-" + "x" * 40
+# Strong enough for production settings too (random, 64 characters).
+TEST_JWT_SECRET = "JNl9xir25WRBFNo4Ie7N6suKYxbreMLyzANfSgVXLJv0RRpfPehbaJpX9bzQZLri"
 
 SettingsFactory = Callable[..., Settings]
 
@@ -34,6 +35,8 @@ def make_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
             "log_level": "DEBUG",
             "rate_limit_enabled": False,
             "email_worker_in_process": False,
+            # The suite checks the English catalogue (API.md 3-10); French has its own tests.
+            "default_language": "en",
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)
@@ -49,7 +52,7 @@ def settings(make_settings: SettingsFactory) -> Settings:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with app_lifespan(application):
         yield application
 
 

@@ -157,7 +157,7 @@ def worker(
     if result is not None:
         console.print(
             f"[green]Outbox drained:[/green] {result.sent} sent, {result.retried} to retry, "
-            f"{result.failed} failed."
+            f"{result.failed} failed, {result.skipped} skipped."
         )
 
 

@@ -19,6 +19,7 @@ from intowork.core.cache import create_cache
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
+from intowork.core.i18n import CONTENT_LANGUAGE, LanguageMiddleware
 from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from intowork.core.observability import metrics
 from intowork.core.observability.logging import configure_logging
@@ -45,6 +46,7 @@ from intowork.jobs.router import router as jobs_router
 from intowork.notifications.router import router as notifications_router
 from intowork.system.router import api_router as system_api_router
 from intowork.system.router import operations_router
+from intowork.system.service import log_schema_state
 from intowork.users.router import router as users_router
 
 DESCRIPTION = """
@@ -65,6 +67,7 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Reset",
     "Retry-After",
     "Content-Disposition",
+    CONTENT_LANGUAGE,
 ]
 
 
@@ -86,6 +89,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.email_worker_in_process
         else None
     )
+    await log_schema_state(app.state.db)
+    if settings.is_production and settings.metrics_token is None:
+        logger.warning("metrics.open: /metrics answers anyone; set METRICS_TOKEN or firewall it")
     logger.bind(environment=settings.environment.value).info("app.started")
     try:
         yield
@@ -106,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="IntoWork API",
         version=__version__,
         description=DESCRIPTION,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
         redirect_slashes=False,
         dependencies=[Depends(rate_limit_route), Depends(single_valued_query)],
@@ -147,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outside CORS, so that the preflight answers CORS gives itself carry them too.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
     app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(OptionalTrailingSlashMiddleware)
     return app

@@ -6,6 +6,8 @@ import json
 import re
 import time
 import uuid
+from collections import deque
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -13,11 +15,12 @@ import jwt
 import pytest
 from fastapi import APIRouter, FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.models import EmailOutbox, User
-from intowork.models.enums import EmailTemplate
+from intowork.email.backends import OutgoingEmail
+from intowork.email.worker import BatchResult, OutboxWorker
+from intowork.models import Base, User
 from tests.conftest import TEST_JWT_SECRET
 from tests.fixtures.factories import DEFAULT_PASSWORD
 
@@ -111,20 +114,71 @@ async def set_user(session: AsyncSession, user_id: int, **values: Any) -> None:
     await session.commit()
 
 
-async def request_reset(client: AsyncClient, session: AsyncSession, email: str) -> str:
-    """Asks for a reset link and returns the plain token read from the newest outbox e-mail."""
+class Mailbox:
+    """The app's outbox delivered by a real worker into memory: the e-mails users receive.
+
+    `errors` are raised by the backend, in turn, before a message is received; `attempted`
+    keeps every message handed to the backend, received or not."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.received: list[OutgoingEmail] = []
+        self.attempted: list[OutgoingEmail] = []
+        self.errors: deque[Exception] = deque()
+        self.worker = OutboxWorker.from_settings(
+            app.state.db.sessionmaker, app.state.settings, backend=self
+        )
+
+    async def send(self, email: OutgoingEmail) -> None:
+        self.attempted.append(email)
+        if self.errors:
+            raise self.errors.popleft()
+        self.received.append(email)
+
+    async def aclose(self) -> None:
+        return None
+
+    async def deliver(self, *, now: datetime | None = None) -> BatchResult:
+        return await self.worker.drain(now=now)
+
+    def reset_tokens(self, to_email: str, *, attempted: bool = False) -> list[str]:
+        """The tokens of the reset links sent to `to_email`, oldest first."""
+        messages = self.attempted if attempted else self.received
+        return [
+            unquote(match.group(2))
+            for message in messages
+            if message.to_email == to_email and (match := RESET_LINK.search(message.text))
+        ]
+
+
+@pytest.fixture
+def mailbox(app: FastAPI) -> Mailbox:
+    return Mailbox(app)
+
+
+async def request_reset(client: AsyncClient, mailbox: Mailbox, email: str) -> str:
+    """Asks for a reset link, lets the outbox deliver it, returns the token of the link received."""
     response = await client.post("/api/auth/forgot-password", json={"email": email})
     assert response.status_code == 200, response.text
-    emails = await fetch_all(
-        session,
-        select(EmailOutbox)
-        .where(EmailOutbox.template == EmailTemplate.PASSWORD_RESET)
-        .order_by(EmailOutbox.id.desc()),
-    )
-    assert emails, "no password_reset e-mail in the outbox"
-    match = RESET_LINK.search(emails[0].body_text)
-    assert match, emails[0].body_text
-    return unquote(match.group(2))
+    await mailbox.deliver()
+    tokens = mailbox.reset_tokens(email)
+    assert tokens, f"no reset link received at {email}"
+    return tokens[-1]
+
+
+async def columns_holding(session: AsyncSession, secret: str) -> list[str]:
+    """`table.column` of every stored text that contains `secret`, in every table."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        texts = [column for column in table.columns if isinstance(column.type, String)]
+        if not texts:
+            continue
+        for row in await session.execute(select(*texts)):
+            found += [
+                f"{table.name}.{column.name}"
+                for column, value in zip(texts, row, strict=True)
+                if isinstance(value, str) and secret in value
+            ]
+    return found
 
 
 def b64url(data: bytes) -> str:
@@ -138,6 +192,7 @@ def access_claims(user: User | dict[str, Any], **overrides: Any) -> dict[str, An
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": str(user["id"]),
+        "sid": uuid.uuid4().hex,
         "email": user["email"],
         "role": user["role"],
         "type": "access",

@@ -8,7 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
-from tests.auth.conftest import OTHER_PASSWORD, bearer, fetch_one, me, signin, signin_ok
+from tests.auth.conftest import (
+    OTHER_PASSWORD,
+    STRONG_PASSWORD,
+    Mailbox,
+    bearer,
+    fetch_one,
+    me,
+    refresh,
+    request_reset,
+    signin,
+    signin_ok,
+)
 from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -118,3 +129,31 @@ class TestChangeEmailOk:
         other_tokens = await signin_ok(client, other.email)
         response = await change_email(client, other_tokens["access_token"], "ada@example.com")
         assert response.status_code == 200
+
+
+class TestChangeEmailEndsOtherSessions:
+    """Issue 16 item 5 and API.md M3."""
+
+    async def test_reset_token_dies(
+        self, client: AsyncClient, session: AsyncSession, mailbox: Mailbox
+    ) -> None:
+        user = await make_user(session, email="ada@example.com")
+        tokens = await signin_ok(client, user.email)
+        token = await request_reset(client, mailbox, user.email)
+        assert (await change_email(client, tokens["access_token"], "new@example.com")).is_success
+        response = await client.post(
+            "/api/auth/reset-password", json={"token": token, "new_password": STRONG_PASSWORD}
+        )
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Invalid or expired reset token"}
+        assert (await signin(client, "new@example.com")).status_code == 200
+
+    async def test_other_sessions_end(self, client: AsyncClient, session: AsyncSession) -> None:
+        user = await make_user(session, email="ada@example.com")
+        tokens = await signin_ok(client, user.email)
+        other = await signin_ok(client, user.email)
+        assert (await change_email(client, tokens["access_token"], "new@example.com")).is_success
+        assert (await me(client, other["access_token"])).status_code == 401
+        assert (await refresh(client, other["refresh_token"])).status_code == 401
+        assert (await me(client, tokens["access_token"])).status_code == 200
+        assert (await refresh(client, tokens["refresh_token"])).status_code == 200

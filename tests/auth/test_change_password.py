@@ -116,29 +116,36 @@ class TestChangePasswordOk:
         assert response.json()["id"] == user.id
         assert (await refresh(client, data["refresh_token"])).status_code == 200
 
-    async def test_old_tokens_die(self, client: AsyncClient, session: AsyncSession) -> None:
+    async def test_other_sessions_die(self, client: AsyncClient, session: AsyncSession) -> None:
         user, tokens = await signed_in(client, session)
         other_device = await signin_ok(client, user.email)
         await change_password(client, tokens["access_token"], DEFAULT_PASSWORD, STRONG_PASSWORD)
-        for old in (tokens, other_device):
-            response = await me(client, old["access_token"])
-            assert response.status_code == 401
-            assert response.json() == INVALID_TOKEN
-            response = await refresh(client, old["refresh_token"])
-            assert response.status_code == 401
-            assert response.json() == INVALID_REFRESH
+        response = await me(client, other_device["access_token"])
+        assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
+        response = await refresh(client, other_device["refresh_token"])
+        assert response.status_code == 401
+        assert response.json() == INVALID_REFRESH
+
+    async def test_own_session_goes_on(self, client: AsyncClient, session: AsyncSession) -> None:
+        """API.md M3: the frontend ignores the returned tokens and goes on with its own."""
+        user, tokens = await signed_in(client, session)
+        await change_password(client, tokens["access_token"], DEFAULT_PASSWORD, STRONG_PASSWORD)
+        response = await me(client, tokens["access_token"])
+        assert response.status_code == 200
+        assert response.json()["id"] == user.id
+        assert (await refresh(client, tokens["refresh_token"])).status_code == 200
 
     async def test_sessions_in_database(self, client: AsyncClient, session: AsyncSession) -> None:
         user, tokens = await signed_in(client, session)
+        await signin_ok(client, user.email)
         await change_password(client, tokens["access_token"], DEFAULT_PASSWORD, STRONG_PASSWORD)
         rows = await fetch_all(session, select(AuthSession).where(AuthSession.user_id == user.id))
         live = [row for row in rows if row.revoked_at is None and row.rotated_at is None]
-        assert len(live) == 1
+        assert len(live) == 2  # the caller's own and the one returned
         revoked = [row for row in rows if row.revoked_at is not None]
-        assert revoked
+        assert len(revoked) == 1
         assert {row.revoked_reason for row in revoked} == {SessionRevokedReason.PASSWORD_CHANGE}
-        stored = await fetch_one(session, select(User.tokens_valid_after).where(User.id == user.id))
-        assert stored is not None
 
     async def test_new_password_signs_in(self, client: AsyncClient, session: AsyncSession) -> None:
         user, tokens = await signed_in(client, session)

@@ -9,6 +9,7 @@ from intowork.models.enums import UserRole
 from tests.auth.conftest import (
     INVALID_REFRESH,
     INVALID_TOKEN,
+    Mailbox,
     bearer,
     fetch_all,
     fetch_one,
@@ -33,10 +34,12 @@ class TestDeleteCandidate:
         assert response.status_code == 200
         assert response.json() == {"message": "Account deleted successfully"}
 
-    async def test_rows_gone(self, client: AsyncClient, session: AsyncSession) -> None:
+    async def test_rows_gone(
+        self, client: AsyncClient, session: AsyncSession, mailbox: Mailbox
+    ) -> None:
         user = await make_user(session)
         tokens = await signin_ok(client, user.email)
-        await request_reset(client, session, user.email)
+        await request_reset(client, mailbox, user.email)
         await delete_account(client, tokens["access_token"])
         assert await fetch_one(session, select(User).where(User.id == user.id)) is None
         assert await fetch_all(session, select(Candidate).where(Candidate.user_id == user.id)) == []

@@ -12,6 +12,7 @@ from intowork.models import User
 from tests.auth.conftest import (
     OTHER_PASSWORD,
     STRONG_PASSWORD,
+    Mailbox,
     bearer,
     fetch_all,
     me,
@@ -40,7 +41,9 @@ def captured_logs() -> Iterator[Captured]:
     logger.remove(sink)
 
 
-async def run_auth_flows(client: AsyncClient, session: AsyncSession) -> dict[str, str]:
+async def run_auth_flows(
+    client: AsyncClient, session: AsyncSession, mailbox: Mailbox
+) -> dict[str, str]:
     """Sign-up, failed and good sign-in, refresh, reuse, change-password, forgot, reset.
 
     Returns every secret that went over the wire or into the users table, with what it is.
@@ -79,7 +82,7 @@ async def run_auth_flows(client: AsyncClient, session: AsyncSession) -> dict[str
     remember_tokens(changed.json())
     await remember_hash()
 
-    reset_token = await request_reset(client, session, "log@example.com")
+    reset_token = await request_reset(client, mailbox, "log@example.com")
     secrets[reset_token] = "reset token"
     response = await client.post(
         "/api/auth/reset-password", json={"token": reset_token, "new_password": RESET_PASSWORD}
@@ -101,18 +104,26 @@ def leaks(lines: Captured, secrets: dict[str, str]) -> list[str]:
 
 class TestNoSecretsInLogs:
     async def test_app_lines(
-        self, client: AsyncClient, session: AsyncSession, captured_logs: Captured
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        mailbox: Mailbox,
+        captured_logs: Captured,
     ) -> None:
-        secrets = await run_auth_flows(client, session)
+        secrets = await run_auth_flows(client, session, mailbox)
         own = [(name, line) for name, line in captured_logs if name.startswith("intowork")]
         assert own, "the sink captured no app line: the test would prove nothing"
         found = leaks(own, secrets)
         assert not found, "\n".join(found)
 
     async def test_every_line_at_every_level(
-        self, client: AsyncClient, session: AsyncSession, captured_logs: Captured
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        mailbox: Mailbox,
+        captured_logs: Captured,
     ) -> None:
-        # Libraries too (uvicorn, SQLAlchemy, drivers), at DEBUG and below.
-        secrets = await run_auth_flows(client, session)
+        # Libraries too (uvicorn, SQLAlchemy, drivers, the outbox worker), at DEBUG and below.
+        secrets = await run_auth_flows(client, session, mailbox)
         found = leaks(captured_logs, secrets)
         assert not found, "\n".join(found)

@@ -7,7 +7,17 @@ from intowork.models.enums import UserRole
 from tests.auth.conftest import me, set_user, signin_ok, signup_ok
 from tests.fixtures.factories import make_user
 
-ME_KEYS = {"id", "email", "first_name", "last_name", "name", "role", "image", "is_active"}
+ME_KEYS = {
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "name",
+    "role",
+    "image",
+    "is_active",
+    "language",
+}
 
 
 class TestMe:
@@ -24,6 +34,7 @@ class TestMe:
             "name": "Ada Lovelace",
             "role": "employer",
             "image": None,
+            "language": "en",  # no stored preference: the answer's language
             "is_active": True,
         }
         assert set(response.json()) == ME_KEYS

@@ -73,14 +73,19 @@ class TestSignout:
         await signout(client, first["refresh_token"])
         assert (await refresh(client, second["refresh_token"])).status_code == 200
 
-    async def test_access_token_still_works_until_expiry(
+    async def test_access_token_dies_with_its_session(
         self, client: AsyncClient, session: AsyncSession
     ) -> None:
-        # Only signout-all sets tokens_valid_after; signout ends one refresh family.
+        # The access token carries its sign-in (`sid`): ending the sign-in ends it at once,
+        # while another sign-in of the same user goes on.
         user = await make_user(session)
         tokens = await signin_ok(client, user.email)
+        other = await signin_ok(client, user.email)
         await signout(client, tokens["refresh_token"])
-        assert (await me(client, tokens["access_token"])).status_code == 200
+        response = await me(client, tokens["access_token"])
+        assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
+        assert (await me(client, other["access_token"])).status_code == 200
 
     async def test_unknown_token(self, client: AsyncClient) -> None:
         response = await signout(client, "unknown-" + "z" * 40)

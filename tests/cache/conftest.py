@@ -10,18 +10,15 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
-from intowork.core.tokens import create_access_token
 from intowork.jobs.search import search_document
 from intowork.main import create_app
 from intowork.models import Candidate, Company, Employer, Job, User
@@ -30,6 +27,8 @@ from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_company, make_job, make_user
 from tests.fixtures.redis import RedisTarget
 from tests.fixtures.statements import StatementLog
+from tests.fixtures.timing import app_lifespan
+from tests.fixtures.tokens import access_token
 
 # For tests about the cache's transport (Redis down, two processes): one database is enough.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -64,7 +63,7 @@ def settings(make_settings: SettingsFactory, cache_backend: dict[str, Any]) -> S
 async def running(settings: Settings) -> AsyncIterator[FastAPI]:
     """Another instance of the app (its own lifespan, engine and cache client)."""
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         yield app
 
 
@@ -88,7 +87,7 @@ ANONYMOUS = Actor(user=None)
 
 
 def bearer_for(user: User, settings: Settings) -> dict[str, str]:
-    token = create_access_token(user, settings, now=datetime.now(UTC))
+    token = access_token(user, settings)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -22,6 +22,7 @@ from intowork.core.cache import (
 )
 from tests.cache.test_memory_backend import Clock
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.timing import wait_until_async
 
 CONCURRENT = 100
 
@@ -91,22 +92,28 @@ class Events:
 
 
 async def concurrently(
-    count: int, call: Callable[[], Awaitable[bytes]], compute: Counting
+    count: int, call: Callable[[], Awaitable[bytes]], compute: Counting, events: Events
 ) -> list[bytes | BaseException]:
-    """`count` calls started together; the computation is released once they all wait."""
+    """`count` calls started together; the computation is released once they all wait (each
+    counted its miss, then joined the computation, with no await in between)."""
     tasks = [asyncio.ensure_future(call()) for _ in range(count)]
     await compute.started.wait()
-    await asyncio.sleep(0.2)  # every caller gets past its own cache read (a Redis round trip)
+
+    async def all_missed() -> bool:
+        return len(events.misses) == count
+
+    await wait_until_async(all_missed, 60, what=f"{count} callers past their cache read")
     compute.release.set()
     return await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class TestSingleFlight:
     async def test_concurrent_misses_compute_once(self, backend: Backend) -> None:
-        cache = Cache(backend)
+        events = Events()
+        cache = Cache(backend, events)
         compute = Counting()
         results = await concurrently(
-            CONCURRENT, lambda: cache.get_or_compute("job_list", "k", 60, compute), compute
+            CONCURRENT, lambda: cache.get_or_compute("job_list", "k", 60, compute), compute, events
         )
         assert results == [compute.value] * CONCURRENT
         assert compute.calls == 1
@@ -135,10 +142,11 @@ class TestSingleFlight:
         assert (first.calls, second.calls) == (1, 1)
 
     async def test_error_reaches_every_waiter_and_nothing_is_cached(self, backend: Backend) -> None:
-        cache = Cache(backend)
+        events = Events()
+        cache = Cache(backend, events)
         failing = Counting(error=RuntimeError("database down"))
         results = await concurrently(
-            CONCURRENT, lambda: cache.get_or_compute("job_list", "k", 60, failing), failing
+            CONCURRENT, lambda: cache.get_or_compute("job_list", "k", 60, failing), failing, events
         )
         assert failing.calls == 1
         assert all(isinstance(result, RuntimeError) for result in results), results

@@ -24,6 +24,7 @@ from tests.cache.conftest import (
     job_reads,
     titles,
 )
+from tests.fixtures.timing import patient
 
 CONCURRENT = 100
 
@@ -119,7 +120,7 @@ class TestConcurrentMisses:
 
         async def held(*args: Any, **kwargs: Any) -> Any:
             with contextlib.suppress(TimeoutError):  # then the count of misses below fails
-                await asyncio.wait_for(counter.all_missed.wait(), timeout=10)
+                await asyncio.wait_for(counter.all_missed.wait(), timeout=patient(60))
             return await list_published(*args, **kwargs)
 
         monkeypatch.setattr(repository, "list_published", held)

@@ -134,9 +134,9 @@ class TestOutdatedVersions:
         cache = Cache(backend)
         for n in range(50):
             await cache.set(job_list_key(0, f"page {n}"), b"x" * 1000, ttl=60)
-        await cache.set(dashboard_key(0, 1), b"mine", ttl=60)
+        await cache.set(dashboard_key(0, 1, "en"), b"mine", ttl=60)
         await cache.bump(Namespace.JOBS)
-        assert list(backend.entries) == [dashboard_key(0, 1)], "only the other namespace's"
+        assert list(backend.entries) == [dashboard_key(0, 1, "en")], "only the other namespace's"
         await cache.set(job_list_key(1, "page 1"), b"new", ttl=60)
         assert await cache.get("list", job_list_key(1, "page 1")) == b"new"
 

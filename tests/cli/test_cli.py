@@ -5,7 +5,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from intowork.core.security import password_hash
 from intowork.models import User
 from intowork.models.enums import UserRole
 from tests.conftest import TEST_JWT_SECRET
+from tests.fixtures.timing import patient, wait_for_http
 
 STRONG_PASSWORD = "Admin-Password-2026!"
 INTOWORK = [sys.executable, "-m", "intowork"]
@@ -41,7 +41,7 @@ def run_cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Comp
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patient(60),
         check=False,
     )
 
@@ -156,26 +156,16 @@ class TestServe:
             [*INTOWORK, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
-            health = wait_for(f"http://127.0.0.1:{port}/health")
+            health = wait_for_http(f"http://127.0.0.1:{port}/health", process=server)
             assert health.json()["status"] == "healthy"
-            ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+            ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=patient(10))
             assert ready.json()["components"]["database"]["status"] == "up"
-            assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
+            docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=patient(10))
+            assert docs.status_code == 200
             assert (tmp_path / "intowork.db").is_file()
         finally:
             server.terminate()
-            _, errors = server.communicate(timeout=15)
+            _, errors = server.communicate(timeout=patient(60))
         # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status reports it.
         assert server.returncode in {0, -signal.SIGTERM}
         assert b"Traceback" not in errors
-
-
-def wait_for(url: str, seconds: float = 30) -> httpx.Response:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return httpx.get(url, timeout=1)
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

@@ -1,4 +1,6 @@
+import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -90,8 +92,42 @@ class TestJwtSecret:
 
     @pytest.mark.parametrize("placeholder", ["changeme", "your-secret-key", "  secret  ", "short"])
     def test_production_refuses_placeholders(self, tmp_path: Path, placeholder: str) -> None:
-        with pytest.raises(ValidationError, match="placeholder or shorter"):
+        with pytest.raises(ValidationError, match=r"placeholder|too weak"):
             make(tmp_path, environment=Environment.PRODUCTION, jwt_secret=placeholder)
+
+    @pytest.mark.parametrize(
+        "weak",
+        [
+            "a" * 64,
+            "ab" * 40,
+            "0123456789" * 4,
+            "your-super-secret-jwt-key-change-in-production",
+            f"{STRONG_SECRET}-change-me",
+            "1ec812f2c24ed74e" * 4,
+        ],
+    )
+    def test_production_refuses_long_weak_secrets(self, tmp_path: Path, weak: str) -> None:
+        """Issue 16 item 7: long is not enough."""
+        with pytest.raises(ValidationError, match=r"placeholder|too weak") as caught:
+            make(tmp_path, environment=Environment.PRODUCTION, jwt_secret=weak)
+        assert "secrets.token_urlsafe(48)" in str(caught.value)
+        assert weak not in str(caught.value)
+
+    @pytest.mark.parametrize(
+        "generate",
+        [
+            lambda: secrets.token_urlsafe(48),
+            lambda: secrets.token_urlsafe(32),
+            lambda: secrets.token_hex(32),
+        ],
+        ids=["token_urlsafe(48)", "token_urlsafe(32)", "token_hex(32)"],
+    )
+    def test_production_accepts_generated_secrets(
+        self, tmp_path: Path, generate: Callable[[], str]
+    ) -> None:
+        strong = generate()
+        settings = make(tmp_path, environment=Environment.PRODUCTION, jwt_secret=strong)
+        assert settings.jwt_secret_value == strong
 
     def test_production_accepts_real_secret(self, tmp_path: Path) -> None:
         settings = make(tmp_path, environment=Environment.PRODUCTION, jwt_secret=STRONG_SECRET)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from tests.applications.conftest import (
     fetch_one,
 )
 from tests.fixtures.factories import make_company
+from tests.fixtures.timing import app_lifespan
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CV_UPLOAD = "/api/candidates/cv"
@@ -141,7 +141,7 @@ async def job(session: AsyncSession, employer: Actor) -> Job:
 async def separate_app(settings: Settings) -> AsyncIterator[tuple[AsyncClient, AsyncSession]]:
     """An app of its own (e.g. with a small CV limit) on the test's database and data directory."""
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with app_lifespan(application):
         transport = ASGITransport(app=application, raise_app_exceptions=False)
         async with (
             AsyncClient(transport=transport, base_url="http://testserver") as http,

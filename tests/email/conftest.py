@@ -22,14 +22,18 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import select
 
+from intowork.core.config import Environment, Settings
 from intowork.core.db import Database, create_database
-from intowork.core.email import enqueue_email
+from intowork.core.email import enqueue_request
 from intowork.email.backends import OutgoingEmail
+from intowork.email.send_time import SendTimeComposer
 from intowork.email.templates import install_composer
-from intowork.email.worker import OutboxWorker
-from intowork.models import EmailOutbox
+from intowork.email.worker import OutboxWorker, send_time_composers
+from intowork.models import EmailOutbox, PasswordResetToken
 from intowork.models.enums import EmailTemplate
-from tests.conftest import SettingsFactory
+from tests.auth.conftest import RESET_LINK, sha256_hex
+from tests.conftest import TEST_JWT_SECRET, SettingsFactory
+from tests.fixtures.factories import make_user
 
 FROM_EMAIL = "IntoWork <no-reply@intowork.test>"
 SMTP_USER = "mailer"
@@ -76,20 +80,36 @@ async def add_emails(
         return [row.id for row in rows]
 
 
-async def add_reset_email(database: Database, *, to_email: str = "ada@example.com") -> int:
+async def add_reset_email(
+    database: Database, *, to_email: str = "ada@example.com", first_name: str = "Ada"
+) -> int:
+    """An account, and a reset request for it as forgot-password writes it (composed at send)."""
+    async with database.sessionmaker() as session:
+        await make_user(session, email=to_email, first_name=first_name)
     async with database.sessionmaker() as session, session.begin():
-        row = enqueue_email(
-            session,
-            to_email=to_email,
-            template=EmailTemplate.PASSWORD_RESET,
-            context={
-                "first_name": "Ada",
-                "reset_url": "http://localhost:3000/auth/reset-password?token=tok_123",
-                "expires_minutes": 60,
-            },
-        )
+        row = enqueue_request(session, to_email=to_email, template=EmailTemplate.PASSWORD_RESET)
         await session.flush()
         return row.id
+
+
+def reset_token_in(text: str) -> str:
+    match = RESET_LINK.search(text)
+    assert match, "no reset link"
+    return match.group(2)
+
+
+async def stored_reset_hashes(database: Database) -> list[str]:
+    async with database.sessionmaker() as session:
+        return list(await session.scalars(select(PasswordResetToken.token_hash)))
+
+
+async def token_works(database: Database, token: str) -> bool:
+    """The token's hash is stored, unused (what reset-password looks up)."""
+    async with database.sessionmaker() as session:
+        row = await session.scalar(
+            select(PasswordResetToken).where(PasswordResetToken.token_hash == sha256_hex(token))
+        )
+        return row is not None and row.used_at is None
 
 
 async def outbox_row(database: Database, email_id: int) -> EmailOutbox:
@@ -115,15 +135,18 @@ def sample_outgoing(to_email: str = "ada@example.com") -> OutgoingEmail:
 
 
 class RecordingBackend:
-    """Counts deliveries per Message-ID; `errors` are raised, in turn, before recording."""
+    """Counts deliveries per Message-ID; `errors` are raised, in turn, before recording.
+    `attempted` keeps every message handed over, delivered or not."""
 
     def __init__(self, *errors: Exception) -> None:
         self.sent: list[OutgoingEmail] = []
+        self.attempted: list[OutgoingEmail] = []
         self.errors: deque[Exception] = deque(errors)
         self.attempts = 0
 
     async def send(self, email: OutgoingEmail) -> None:
         self.attempts += 1
+        self.attempted.append(email)
         await asyncio.sleep(0)  # let other workers run between claim and record
         if self.errors:
             raise self.errors.popleft()
@@ -136,7 +159,14 @@ class RecordingBackend:
         return Counter(email.message_id for email in self.sent)
 
 
+def composers() -> dict[EmailTemplate, SendTimeComposer]:
+    """The app's send-time composers, on the default settings (links to localhost:3000)."""
+    settings = Settings(_env_file=None, environment=Environment.TEST, jwt_secret=TEST_JWT_SECRET)
+    return send_time_composers(settings)
+
+
 def make_worker(database: Database, backend: Any, **options: Any) -> OutboxWorker:
+    options.setdefault("composers", composers())
     return OutboxWorker(database.sessionmaker, backend, from_email=FROM_EMAIL, **options)
 
 

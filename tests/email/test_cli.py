@@ -10,6 +10,8 @@ import signal
 import time
 from asyncio.subprocess import DEVNULL, PIPE
 from collections.abc import AsyncIterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,13 @@ from intowork.models import EmailOutbox
 from intowork.models.enums import EmailStatus, EmailTemplate
 from tests.cli.test_cli import INTOWORK, cli_environment, run_cli
 from tests.conftest import TEST_JWT_SECRET, SettingsFactory
-from tests.email.conftest import add_emails, add_reset_email, outbox_row
+from tests.email.conftest import (
+    add_emails,
+    add_reset_email,
+    outbox_row,
+    reset_token_in,
+    token_works,
+)
 
 
 async def fail(database: Database, email_id: int, error: str) -> None:
@@ -135,7 +143,16 @@ class TestWorker:
         assert "1 sent" in result.stderr
         [path] = (tmp_path / "emails").glob("*.eml")
         assert b"Subject: =?utf-8?q?R=C3=A9initialisez" in path.read_bytes()
-        assert (await outbox_row(database, email_id)).status is EmailStatus.SENT
+        row = await outbox_row(database, email_id)
+        assert row.status is EmailStatus.SENT
+        # Composed by the worker process: the link it wrote works, and the row does not hold it.
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        text = message.get_body(("plain",))
+        assert text is not None
+        token = reset_token_in(text.get_content())
+        assert await token_works(database, token)
+        assert token not in row.body_text
 
     async def test_runs_until_sigterm(
         self, sqlite_database: tuple[Database, str], tmp_path: Path

@@ -12,12 +12,15 @@ from sqlalchemy import func, insert, select
 from intowork.core.config import Settings
 from intowork.core.db import create_database
 from intowork.email.worker import BatchResult, OutboxWorker
-from intowork.models import EmailOutbox
-from intowork.models.enums import EmailStatus, EmailTemplate
+from intowork.models import EmailOutbox, PasswordResetToken, User
+from intowork.models.enums import EmailStatus, EmailTemplate, UserRole
+from tests.auth.conftest import sha256_hex
 from tests.conftest import SettingsFactory
-from tests.email.conftest import FROM_EMAIL, RecordingBackend
+from tests.email.conftest import FROM_EMAIL, RecordingBackend, composers, reset_token_in
+from tests.fixtures.factories import default_password_hash
 
 MESSAGES = 1000
+RESET_REQUESTS = 60
 
 
 def drain_in_own_loop(settings: Settings, backend: RecordingBackend) -> BatchResult:
@@ -25,7 +28,11 @@ def drain_in_own_loop(settings: Settings, backend: RecordingBackend) -> BatchRes
         database = create_database(settings)
         try:
             worker = OutboxWorker(
-                database.sessionmaker, backend, from_email=FROM_EMAIL, batch_size=10
+                database.sessionmaker,
+                backend,
+                from_email=FROM_EMAIL,
+                composers=composers(),
+                batch_size=10,
             )
             return await worker.drain()
         finally:
@@ -68,5 +75,54 @@ async def test_two_workers_never_send_one_twice(make_settings: SettingsFactory) 
             )
             assert {status: count for status, count in statuses} == {EmailStatus.SENT: MESSAGES}
             assert await session.scalar(select(func.max(EmailOutbox.attempts))) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_two_workers_compose_each_reset_once(make_settings: SettingsFactory) -> None:
+    """Reset requests are composed by whichever worker claimed them: one e-mail per account,
+    and every link received works."""
+    settings = make_settings(db_pool_size=5)
+    database = create_database(settings)
+    try:
+        emails = [f"user{n}@example.com" for n in range(RESET_REQUESTS)]
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(
+                insert(User),
+                [
+                    {
+                        "email": email,
+                        "password_hash": default_password_hash(),
+                        "first_name": "Ada",
+                        "last_name": "Lovelace",
+                        "role": UserRole.CANDIDATE,
+                    }
+                    for email in emails
+                ],
+            )
+            await session.execute(
+                insert(EmailOutbox),
+                [
+                    {
+                        "to_email": email,
+                        "template": EmailTemplate.PASSWORD_RESET,
+                        "subject": "",
+                        "body_text": "",
+                    }
+                    for email in emails
+                ],
+            )
+        first, second = RecordingBackend(), RecordingBackend()
+        await asyncio.gather(
+            asyncio.to_thread(drain_in_own_loop, settings, first),
+            asyncio.to_thread(drain_in_own_loop, settings, second),
+        )
+
+        received = first.sent + second.sent
+        assert sorted(message.to_email for message in received) == sorted(emails)
+        async with database.sessionmaker() as session:
+            stored = set(await session.scalars(select(PasswordResetToken.token_hash)))
+        assert {sha256_hex(reset_token_in(message.text)) for message in received} == stored
+        assert len(stored) == RESET_REQUESTS
     finally:
         await database.dispose()

@@ -21,8 +21,10 @@ from tests.email.conftest import (
     free_port,
     make_worker,
     outbox_row,
+    reset_token_in,
     sample_outgoing,
     soon,
+    token_works,
 )
 
 API_KEY = "re_test_key_123"
@@ -48,7 +50,10 @@ class TestRequest:
         assert body["from"] == FROM_EMAIL
         assert body["to"] == ["ada@example.com"]
         assert body["subject"] == "Réinitialisez votre mot de passe IntoWork"
-        assert "http://localhost:3000/auth/reset-password?token=tok_123" in body["text"]
+        token = reset_token_in(body["text"])
+        assert f"http://localhost:3000/auth/reset-password?token={token}" in body["text"]
+        assert f'href="http://localhost:3000/auth/reset-password?token={token}"' in body["html"]
+        assert await token_works(database, token)
         assert "<!DOCTYPE html>" in body["html"]
         assert body["headers"] == {"X-Entity-Ref-ID": message_id}
         assert (await outbox_row(database, email_id)).status is EmailStatus.SENT

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from intowork.core.config import EmailBackend, EmailLanguage, Environment, Settings
+from intowork.core.config import EmailBackend, Environment, Settings
+from intowork.core.i18n import Language
 from intowork.email.backends import (
     ConsoleBackend,
     FileBackend,
@@ -27,7 +28,7 @@ def settings(tmp_path: Path, **values: object) -> Settings:
 class TestDefaults:
     def test_french_console(self, tmp_path: Path) -> None:
         defaults = settings(tmp_path)
-        assert defaults.email_language is EmailLanguage.FR
+        assert defaults.email_language is Language.FR
         assert defaults.email_backend is EmailBackend.CONSOLE
         assert defaults.resend_api_url == "https://api.resend.com"
 

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +21,7 @@ from tests.conftest import TEST_JWT_SECRET
 from tests.fixtures.databases import truncate_all
 from tests.fixtures.factories import make_company, make_employer
 from tests.fixtures.services import service_missing
+from tests.fixtures.timing import app_lifespan
 from tests.jobs.conftest import add_job, list_jobs, titles
 
 
@@ -208,7 +208,7 @@ async def running(database_url: str, data_dir: Path) -> AsyncIterator[AsyncClien
         rate_limit_enabled=False,
     )
     app: FastAPI = create_app(settings)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         await populate(app)
         transport = ASGITransport(app=app, raise_app_exceptions=False)
         async with AsyncClient(transport=transport, base_url="http://testserver") as client:

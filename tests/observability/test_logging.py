@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
 from httpx import ASGITransport, AsyncClient
 from loguru import logger
@@ -16,6 +15,7 @@ from intowork.core.config import Environment
 from intowork.core.observability.logging import configure_logging
 from intowork.main import create_app
 from tests.conftest import SettingsFactory
+from tests.fixtures.timing import app_lifespan
 
 PASSWORD = "Js0n!Logs-password"
 CRASH_TEXT = "probe crash: nothing personal here"
@@ -77,7 +77,7 @@ class TestProductionJsonLogs:
         capsys.readouterr()
         app = create_app(settings)
         app.include_router(crash_router())
-        async with LifespanManager(app):
+        async with app_lifespan(app):
             transport = ASGITransport(app=app, raise_app_exceptions=False)
             async with AsyncClient(transport=transport, base_url="http://testserver") as client:
 
@@ -187,7 +187,7 @@ async def test_log_dir_gets_the_json_lines_too(
 ) -> None:
     settings = make_settings(log_dir=tmp_path / "logs", log_level="INFO")
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://testserver") as client:
             await client.get("/api/ping", headers={"X-Request-ID": "to-the-file"})

@@ -14,6 +14,7 @@ from httpx import ASGITransport, AsyncClient
 from intowork.core.config import Settings
 from intowork.main import create_app
 from tests.conftest import SettingsFactory
+from tests.fixtures.timing import app_lifespan
 from tests.observability.conftest import scrape, suspicious_label_values
 
 PASSWORD = "Observ4ble!Secret"
@@ -51,7 +52,7 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 async def running(settings: Settings) -> tuple[FastAPI, LifespanManager]:
     app = create_app(settings)
-    return app, LifespanManager(app)
+    return app, app_lifespan(app)
 
 
 def http_client(app: FastAPI) -> AsyncClient:

@@ -2,7 +2,6 @@
 
 import itertools
 import re
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from httpx import Response
@@ -10,7 +9,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
-from intowork.core.tokens import create_access_token
 from intowork.models import (
     Candidate,
     Employer,
@@ -25,6 +23,7 @@ from tests.fixtures.factories import (
     make_company,
     make_employer,
 )
+from tests.fixtures.tokens import access_token
 
 Row = TypeVar("Row")
 Headers = dict[str, str]
@@ -56,7 +55,7 @@ ALLOWED = {
 
 
 def bearer(user: User, settings: Settings) -> Headers:
-    token = create_access_token(user, settings, now=datetime.now(UTC))
+    token = access_token(user, settings)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -21,11 +21,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from intowork.core.config import Environment, Settings
-from intowork.core.tokens import create_access_token
-from tests.cli.test_cli import INTOWORK, cli_environment, free_port, wait_for
+from tests.cli.test_cli import INTOWORK, cli_environment, free_port
 from tests.conftest import TEST_JWT_SECRET
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.services import TEST_DATABASE_URL, service_missing
+from tests.fixtures.timing import wait_for_http
+from tests.fixtures.tokens import access_token
 from tests.reliability.schemathesis_world import PDF, reset_world
 
 T = TypeVar("T")
@@ -89,8 +90,7 @@ class LiveServer:
         values, principals = run_async(reset_world(self.database_url, cv_keys))
         now = datetime.now(UTC)
         self.tokens = {
-            caller: create_access_token(user, SETTINGS, now=now)
-            for caller, user in principals.items()
+            caller: access_token(user, SETTINGS, now=now) for caller, user in principals.items()
         }
         self.realistic = values
         self.dirty = False
@@ -163,7 +163,7 @@ def serve(database_url: str, directory: Path) -> Iterator[LiveServer]:
         log=log,
     )
     try:
-        wait_for(f"{server.base_url}/health", 60)
+        wait_for_http(f"{server.base_url}/health", process=process)
         yield server
         metrics = server.http.get(f"{server.base_url}/metrics", timeout=10).text
         server.served = served_by_status(metrics)

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from intowork.core.errors import UNAVAILABLE_DETAIL
 from tests.cache.conftest import client_of, running
 from tests.conftest import SettingsFactory
+from tests.fixtures.timing import wait_until_async
 from tests.reliability.load import (
     Call,
     Timeline,
@@ -48,6 +49,10 @@ TERMINATE_EVERY_SECONDS = 0.05
 # A request started later than this after the fault must not see it (measured: the last 503
 # answered at most 0.1 s after the fault).
 IN_FLIGHT_TAIL_SECONDS = 0.5
+# Requests started after that tail, all of which must be served (run_fault waits for them).
+AFTER_FAULT_REQUESTS = 25
+# Deadlines, not durations: the load answers dozens of requests a second even on a busy machine.
+LOAD_SECONDS = 60
 OTHER_BACKENDS = text(
     "SELECT pid FROM pg_stat_activity WHERE datname = :database AND pid <> pg_backend_pid()"
 )
@@ -98,11 +103,12 @@ async def terminate_and_wait(connection: AsyncConnection, database: str) -> set[
     on its own signal); returns their pids."""
     killed = await backends(connection, database)
     assert await terminate_others(connection, database) >= len(killed)
-    for _ in range(100):
-        if not await backends(connection, database) & killed:
-            return killed
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"backends {killed} still there")
+
+    async def gone() -> bool:
+        return not await backends(connection, database) & killed
+
+    await wait_until_async(gone, 30, what=f"backends {killed} gone", interval=0.02)
+    return killed
 
 
 @dataclass
@@ -155,10 +161,23 @@ async def run_fault(
     timeline = Timeline()
     world = await build_world(app.state.db.sessionmaker, app.state.settings)
     work = Workload(world, client, timeline)
+
+    async def answered(count: int, since: float = 0.0) -> bool:
+        return len(timeline.started_between(since, float("inf"))) >= count
+
     async with load(work.step, clients):
         await asyncio.sleep(warm)
+        # The pool has connections to terminate once each client has had an answer.
+        await wait_until_async(lambda: answered(clients), LOAD_SECONDS, what="the load started")
         fault = await terminate_repeatedly(database_url, fault_seconds)
         await asyncio.sleep(after)
+        # A busy machine serves fewer requests per second: wait for enough of them after.
+        tail_end = fault.ended + IN_FLIGHT_TAIL_SECONDS
+        await wait_until_async(
+            lambda: answered(AFTER_FAULT_REQUESTS, tail_end),
+            LOAD_SECONDS,
+            what=f"{AFTER_FAULT_REQUESTS} requests after the fault",
+        )
     return timeline, fault, work
 
 
@@ -179,7 +198,7 @@ async def assert_recovered(app: FastAPI, timeline: Timeline, fault: Fault, work:
 
     # The same app, no restart: what starts after the fault is served.
     after = timeline.started_between(window[1], float("inf"))
-    assert len(after) > 20, figures
+    assert len(after) >= AFTER_FAULT_REQUESTS, figures
     assert all(call.ok for call in after), timeline.describe(call for call in after if not call.ok)
 
     assert await check_writes(app.state.db.sessionmaker, work) > 0

@@ -21,11 +21,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cli.test_cli import INTOWORK, cli_environment, free_port, run_cli, wait_for
+from tests.cli.test_cli import INTOWORK, cli_environment, free_port, run_cli
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.factories import DEFAULT_PASSWORD
 from tests.fixtures.redis import RedisTarget
 from tests.fixtures.services import TEST_DATABASE_URL, service_missing
+from tests.fixtures.timing import wait_for_http
 
 pytestmark = pytest.mark.slow
 
@@ -342,7 +343,7 @@ def start_server(tmp_path: Path, database_url: str | None, redis: RedisTarget | 
         stderr=(tmp_path / "server.log").open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
-    wait_for(f"{base}/health")
+    wait_for_http(f"{base}/health", process=process)
     return Server(base=base, process=process)
 
 

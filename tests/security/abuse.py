@@ -2,7 +2,6 @@
 callers, the database snapshot a refused write must not change, and the `{"detail": ...}` check."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from httpx import AsyncClient, Response
@@ -10,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
-from intowork.core.tokens import create_access_token
 from intowork.jobs.search import search_document
 from intowork.models import (
     Candidate,
@@ -32,6 +30,7 @@ from tests.fixtures.factories import (
     make_job,
     make_user,
 )
+from tests.fixtures.tokens import bearer_header
 
 JSON = {"Content-Type": "application/json"}
 MAX_ID = 2**31 - 1
@@ -51,7 +50,7 @@ class World:
 
 
 def bearer(user: User, settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_access_token(user, settings, now=datetime.now(UTC))}"}
+    return bearer_header(user, settings)
 
 
 async def indexed_job(

@@ -276,6 +276,14 @@ OPERATIONS: list[Operation] = [
     Operation("POST", "/api/auth/signout-all", any_user(204), writes=(User, AuthSession)),
     Operation("GET", "/api/auth/me", any_user()),
     Operation(
+        "PUT",
+        "/api/auth/me",
+        any_user(),
+        body=fixed({"language": "en"}),
+        writes=(User,),
+        keeps_world=True,  # English is the tests' language already
+    ),
+    Operation(
         "POST",
         "/api/auth/change-password",
         any_user(),

@@ -3,23 +3,22 @@
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
-from intowork.core.tokens import create_access_token
 from intowork.main import create_app
 from intowork.models import Company, Job, User
 from intowork.models.enums import UserRole
 from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_company, make_employer, make_job, make_user
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.timing import app_lifespan
+from tests.fixtures.tokens import bearer_header
 from tests.security.abuse import World, build_world
 
 # For modules about transport behaviour that no query changes: run on one database only.
@@ -55,7 +54,7 @@ def build_app(settings: Settings, *, probe: bool = False) -> FastAPI:
 async def running(settings: Settings, *, probe: bool = False) -> AsyncIterator[FastAPI]:
     """The app of `build_app`, with its lifespan."""
     app = build_app(settings, probe=probe)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         yield app
 
 
@@ -97,7 +96,7 @@ def shared_settings(make_settings: SettingsFactory, redis_target: RedisTarget):
 
 def bearer_for(user: User, settings: Settings) -> dict[str, str]:
     """The header of a valid access token, minted directly (sign-in has limits of its own)."""
-    return {"Authorization": f"Bearer {create_access_token(user, settings, now=datetime.now(UTC))}"}
+    return bearer_header(user, settings)
 
 
 async def add_user(app: FastAPI, role: UserRole = UserRole.CANDIDATE) -> User:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from httpx import ASGITransport, AsyncClient, Response
@@ -26,7 +25,6 @@ from intowork.auth import service as auth_service
 from intowork.auth.service import ClientInfo
 from intowork.core.config import Environment, Settings
 from intowork.core.security import new_opaque_token, token_digest
-from intowork.core.tokens import create_access_token
 from intowork.main import create_app
 from intowork.models import (
     Base,
@@ -50,6 +48,8 @@ from tests.fixtures.factories import (
     make_job,
     make_user,
 )
+from tests.fixtures.timing import app_lifespan
+from tests.fixtures.tokens import access_token
 from tests.security.authorization_matrix import (
     OPERATIONS,
     PDF,
@@ -201,7 +201,7 @@ async def build_world(app: FastAPI, settings: Settings) -> World:
         }
     now = datetime.now(UTC)
     headers = {
-        actor: {"Authorization": f"Bearer {create_access_token(user, settings, now=now)}"}
+        actor: {"Authorization": f"Bearer {access_token(user, settings, now=now)}"}
         for actor, user in users.items()
     }
     return World(
@@ -299,7 +299,7 @@ async def matrix(
 ) -> AsyncIterator[Matrix]:
     settings = matrix_settings(database_url, tmp_path_factory.mktemp("matrix-data"))
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         transport = ASGITransport(app=app, raise_app_exceptions=False)
         async with AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield Matrix(app, http, settings)

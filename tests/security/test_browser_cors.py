@@ -6,10 +6,8 @@ without it (or without the playwright package) these tests skip, or fail when
 TEST_REQUIRE_SERVICES=1.
 """
 
-import asyncio
 import importlib.util
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +18,7 @@ import pytest
 import uvicorn
 
 from tests.fixtures.services import service_missing
+from tests.fixtures.timing import SERVER_START_SECONDS, patient, wait_until
 from tests.security.conftest import INTERNAL_ERROR, PROBE_ERROR, SQLITE_ONLY, build_app
 
 pytestmark = SQLITE_ONLY
@@ -35,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Waits in the page (Playwright's default, 30 s; the docs page starts in about 2 s under load).
+PAGE_SECONDS = 30
 PAGE = b"<!doctype html><html><head><title>IntoWork front end</title></head><body></body></html>"
 # Runs in the page: the fetch's outcome as the page's own script sees it.
 FETCH = """async ([url, init]) => {
@@ -104,17 +105,18 @@ def api_server(settings: Any) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
+
+    def started() -> bool:
         assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start in time"
-        time.sleep(0.02)
+        return server.started
+
+    wait_until(started, SERVER_START_SECONDS, what="uvicorn started", interval=0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=patient(30))
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +228,9 @@ class TestDocsPolicy:
             await page.route("**/*", stand_in_for_the_internet)
             await page.goto(f"{api}/docs")
             # The jsDelivr script ran, then the inline script, which fetched the spec.
-            await page.wait_for_selector("body[data-spec-title]", state="attached", timeout=5000)
+            await page.wait_for_selector(
+                "body[data-spec-title]", state="attached", timeout=patient(PAGE_SECONDS) * 1000
+            )
             title = await page.get_attribute("body", "data-spec-title")
             assert title == "IntoWork API"
             assert await page.evaluate("window.cspViolations") == []
@@ -236,8 +240,7 @@ class TestDocsPolicy:
                 """() => { const s = document.createElement("script");
                 s.src = "https://evil.example/x.js"; document.head.appendChild(s); }"""
             )
-            await asyncio.sleep(0.2)
-            violations = await page.evaluate("window.cspViolations")
-            assert any("evil.example" in violation for violation in violations), violations
+            refused = "window.cspViolations.some((v) => v.includes('evil.example'))"
+            await page.wait_for_function(refused, timeout=patient(PAGE_SECONDS) * 1000)
         finally:
             await context.close()

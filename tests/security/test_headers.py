@@ -92,6 +92,7 @@ class TestEveryResponse:
             environment=Environment.PRODUCTION,
             jwt_secret=secrets.token_urlsafe(36),
             max_body_bytes=1024,
+            docs_enabled=True,
         )
         assert len(settings.jwt_secret_value) == 48
         async with running(settings, probe=True) as app, client_for(app) as http:

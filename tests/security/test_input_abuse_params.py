@@ -84,8 +84,10 @@ class TestPagination:
         assert response.json()["total"] == 1
 
 
-# Path ids (API.md 1.1: positive integers, 422 otherwise; a valid absent one is a 404).
+# Path ids (API.md 1.1: positive integers, 422 otherwise; a valid absent one is a 404). Only the
+# canonical spelling is an id: "01", "1.0", "+1", " 1" or "1_0" were read as 1 (or 10).
 BAD_IDS = ["0", "-1", str(2**31), str(2**63), str(10**100), "1.5", "abc", "true", "1e3", "%00"]
+BAD_IDS += ["01", "1.0", "+1", "%201", "1%20", "1_0", "0x1", "%D9%A1"]
 
 
 def id_routes(world: World) -> list[tuple[str, str, dict[str, str], dict[str, Any] | None]]:

@@ -127,10 +127,19 @@ class TestEachTier:
             assert (await signup(other)).status_code == 201
 
     async def test_forgot_password_per_ip(self, shared_settings) -> None:
-        settings = shared_settings(rate_limit_signup="3/minute")
+        settings = shared_settings(rate_limit_forgot_password="3/minute")
         async with running(settings) as app, client_for(app) as http:
             path = "/api/auth/forgot-password"
             await assert_limit(lambda n: http.post(path, json={"email": f"a{n}@example.com"}), 3)
+
+    async def test_signups_leave_resets_alone(self, shared_settings) -> None:
+        """Issue 16 item 9: a user who signed up three times can still ask for a reset."""
+        settings = shared_settings(rate_limit_signup="3/minute")
+        async with running(settings) as app, client_for(app) as http:
+            await assert_limit(lambda _: signup(http), 3)
+            path = "/api/auth/forgot-password"
+            response = await http.post(path, json={"email": "a@example.com"})
+            assert response.status_code == 200
 
     async def test_default_anonymous(self, shared_settings) -> None:
         settings = shared_settings(rate_limit_default="3/minute")

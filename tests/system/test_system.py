@@ -4,14 +4,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from asgi_lifespan import LifespanManager
+from alembic import command
 from httpx import ASGITransport, AsyncClient
+from loguru import logger
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from intowork import __version__
 from intowork.core.config import Environment, Settings
+from intowork.core.migrations import alembic_config, code_head
 from intowork.main import create_app
 from tests.conftest import TEST_JWT_SECRET, SettingsFactory
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.timing import app_lifespan
 
 
 def recent(timestamp: str) -> bool:
@@ -22,7 +27,7 @@ def recent(timestamp: str) -> bool:
 
 async def get_json(settings: Settings, path: str) -> tuple[int, dict[str, object]]:
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://testserver") as http:
             response = await http.get(path)
@@ -97,6 +102,7 @@ class TestReadiness:
                 "latency_ms": body["components"]["database"]["latency_ms"],
             },  # type: ignore[index]
             "redis": {"status": "down", "latency_ms": None},
+            "schema": {"status": "up", "current": code_head(), "expected": code_head()},
         }
 
     async def test_not_ready_when_database_is_down(self, tmp_path: Path) -> None:
@@ -111,26 +117,69 @@ class TestReadiness:
         assert code == 503
         assert body["status"] == "not_ready"
         assert body["components"]["database"] == {"status": "down", "latency_ms": None}  # type: ignore[index]
+        assert body["components"]["schema"] == {  # type: ignore[index]
+            "status": "unknown",
+            "current": None,
+            "expected": code_head(),
+        }
 
 
-class TestDocs:
-    async def test_openapi_describes_the_service(self, client: AsyncClient) -> None:
-        response = await client.get("/openapi.json")
-        assert response.status_code == 200
-        info = response.json()["info"]
-        assert info["title"] == "IntoWork API"
-        assert info["version"] == __version__
-        assert "recruitment platform" in info["description"]
+async def database_at(path: Path, revision: str | None) -> str:
+    """A SQLite database migrated up to `revision` (None: empty), or stamped with an unknown one."""
+    url = f"sqlite+aiosqlite:///{path}"
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.begin() as connection:
+        if revision == "from-the-future":
+            await connection.exec_driver_sql("CREATE TABLE alembic_version (version_num TEXT)")
+            await connection.exec_driver_sql(
+                "INSERT INTO alembic_version VALUES ('from-the-future')"
+            )
+        elif revision is not None:
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    await engine.dispose()
+    return url
 
-    async def test_swagger_ui(self, client: AsyncClient) -> None:
-        response = await client.get("/docs")
-        assert response.status_code == 200
-        assert "swagger-ui" in response.text
 
-    @pytest.mark.parametrize("path", ["/", "/health", "/api/ping", "/api/status"])
-    async def test_every_operation_declares_a_response_schema(
-        self, client: AsyncClient, path: str
+class TestSchemaReadiness:
+    """Issue 16 item 6, API.md M7: production does not migrate by itself; readiness says so."""
+
+    @pytest.mark.parametrize(
+        ("revision", "position"),
+        [(None, "behind"), ("0002", "behind"), ("from-the-future", "ahead")],
+    )
+    async def test_not_ready(
+        self, make_settings: SettingsFactory, tmp_path: Path, revision: str | None, position: str
     ) -> None:
-        spec = (await client.get("/openapi.json")).json()
-        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
-        assert "$ref" in content["application/json"]["schema"]
+        url = await database_at(tmp_path / "other.db", revision)
+        code, body = await get_json(make_settings(database_url=url), "/health/ready")
+        assert code == 503
+        assert body["status"] == "not_ready"
+        assert body["components"]["database"]["status"] == "up"  # type: ignore[index]
+        assert body["components"]["schema"] == {  # type: ignore[index]
+            "status": position,
+            "current": revision,
+            "expected": code_head(),
+        }
+
+    async def test_ready_once_migrated(self, client: AsyncClient) -> None:
+        body = (await client.get("/health/ready")).json()
+        assert body["components"]["schema"] == {
+            "status": "up",
+            "current": code_head(),
+            "expected": code_head(),
+        }
+
+    async def test_start_logs_the_command(
+        self, make_settings: SettingsFactory, tmp_path: Path
+    ) -> None:
+        url = await database_at(tmp_path / "other.db", None)
+        app = create_app(make_settings(database_url=url))  # configures logging: sink after it
+        lines: list[str] = []
+        sink = logger.add(lambda message: lines.append(str(message)), level="ERROR")
+        try:
+            async with app_lifespan(app):
+                pass
+        finally:
+            logger.remove(sink)
+        assert len(lines) == 1
+        assert "intowork migrate" in lines[0]

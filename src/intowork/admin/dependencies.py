@@ -3,16 +3,16 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Query
 
 from intowork.core.pagination import MAX_LIMIT
-from intowork.core.schemas import MAX_ID
+from intowork.core.schemas import MAX_ID, PathId
 
 DEFAULT_LIMIT = 50
 # Deeper than any real listing; bounded so an absurd skip is a 422, not a database overflow.
 MAX_SKIP = MAX_ID
 
-UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
+UserId = PathId
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,4 +23,7 @@ class CannotWithdraw(BadRequest):
 
 class InvalidApplicationTransition(Conflict):
     def __init__(self, current: str, requested: str) -> None:
-        super().__init__(f"Cannot change application status from {current} to {requested}")
+        super().__init__(
+            "Cannot change application status from {current} to {requested}",
+            params={"current": current, "requested": requested},
+        )

@@ -139,6 +139,7 @@ async def get_with_context(session: AsyncSession, application_id: int) -> Any | 
                 User.id.label("candidate_user_id"),
                 User.email.label("candidate_email"),
                 User.first_name.label("candidate_first_name"),
+                User.language.label("candidate_language"),
             )
             .select_from(JobApplication)
             .join(Job, Job.id == JobApplication.job_id)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import StreamingResponse
 
 from intowork.applications import service
@@ -19,14 +19,14 @@ from intowork.applications.schemas import (
 from intowork.auth.dependencies import CurrentCandidate, CurrentEmployer
 from intowork.core.db import SessionDep
 from intowork.core.pagination import PageParams, page_params
-from intowork.core.schemas import MAX_ID, MessageResponse
+from intowork.core.schemas import MAX_ID, MessageResponse, PathId
 from intowork.core.storage import StorageDep
 from intowork.cvs.router import PDF_RESPONSE, pdf_response
 from intowork.models.enums import ApplicationStatus
 
 router = APIRouter(prefix="/api/applications", tags=["applications"])
 
-ApplicationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ApplicationId = PathId
 CandidatePage = Annotated[PageParams, Depends(page_params(10))]
 EmployerPage = Annotated[PageParams, Depends(page_params(20))]
 

@@ -4,6 +4,7 @@ Every event writes, in the same transaction: the application's history (who, fro
 an in-app notification and an e-mail outbox row for the person it concerns.
 """
 
+from functools import partial
 from typing import Any
 
 from loguru import logger
@@ -28,7 +29,9 @@ from intowork.applications.schemas import (
 )
 from intowork.candidates import service as candidates_service
 from intowork.core.cache import Namespace, invalidate_after_commit
+from intowork.core.db import after_commit
 from intowork.core.email import enqueue_email
+from intowork.core.i18n import gettext, language_of
 from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
 from intowork.core.storage import Storage
@@ -144,15 +147,18 @@ async def apply(
         )
     )
     applicant = f"{user.first_name} {user.last_name}"
-    notify(
-        session,
-        user_id=job.employer_user_id,
-        type=NotificationType.NEW_APPLICATION,
-        title="New application",
-        message=f'{applicant} applied to "{job.title}".',
-        related_job_id=job.id,
-        related_application_id=application.id,
-    )
+    with language_of(job.employer_language):
+        notify(
+            session,
+            user_id=job.employer_user_id,
+            type=NotificationType.NEW_APPLICATION,
+            title=gettext("New application"),
+            message=gettext(
+                '{applicant} applied to "{job_title}".', applicant=applicant, job_title=job.title
+            ),
+            related_job_id=job.id,
+            related_application_id=application.id,
+        )
     enqueue_email(
         session,
         to_email=job.employer_email,
@@ -163,10 +169,11 @@ async def apply(
             "job_title": job.title,
             "company_name": job.company_name,
         },
+        language=job.employer_language,
     )
     await session.flush()
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
-    metrics.application_submitted()
+    after_commit(session, metrics.application_submitted)
     logger.bind(application_id=application.id, job_id=job.id).info("applications.submitted")
     return await get_candidate_application(session, user, application.id)
 
@@ -276,16 +283,20 @@ async def change_status(
             changed_by_user_id=user.id,
         )
     )
-    message = f'Your application for "{application.job_title}" moved to {status.value}.'
-    notify(
-        session,
-        user_id=application.candidate_user_id,
-        type=NotificationType.STATUS_CHANGE,
-        title="Application status updated",
-        message=message,
-        related_job_id=application.job_id,
-        related_application_id=application.id,
-    )
+    with language_of(application.candidate_language):
+        notify(
+            session,
+            user_id=application.candidate_user_id,
+            type=NotificationType.STATUS_CHANGE,
+            title=gettext("Application status updated"),
+            message=gettext(
+                'Your application for "{job_title}" moved to {status}.',
+                job_title=application.job_title,
+                status=gettext(status.value),
+            ),
+            related_job_id=application.job_id,
+            related_application_id=application.id,
+        )
     enqueue_email(
         session,
         to_email=application.candidate_email,
@@ -295,10 +306,11 @@ async def change_status(
             "job_title": application.job_title,
             "status": status.value,
         },
+        language=application.candidate_language,
     )
     await session.flush()
     invalidate_after_commit(session, Namespace.DASHBOARDS)
-    metrics.application_status_changed(current, status)
+    after_commit(session, partial(metrics.application_status_changed, current, status))
     logger.bind(
         application_id=application.id, from_status=current.value, to_status=status.value
     ).info("applications.status_changed")

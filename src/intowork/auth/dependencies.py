@@ -1,7 +1,8 @@
 """Who is calling, declared once: token -> user -> role (API.md 1.2).
 
-The user row is read on every request and authorization uses the row, not the token's claims:
-a deleted user is 401, a deactivated one 403, a token issued before `tokens_valid_after` 401.
+The user row is read on every request, with its sign-in, and authorization uses the row, not the
+token's claims: a deleted user or an ended sign-in is 401, a deactivated user 403, a token issued
+before `tokens_valid_after` 401.
 """
 
 from collections.abc import Awaitable, Callable
@@ -9,46 +10,58 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.auth import repository as auth_repository
 from intowork.auth.exceptions import InactiveAccount, InvalidToken, WrongRole
-from intowork.auth.service import ClientInfo
-from intowork.core.config import SettingsDep
+from intowork.auth.service import ClientInfo, SignedIn
+from intowork.core.config import Settings, SettingsDep
 from intowork.core.db import SessionDep
 from intowork.core.errors import Unauthorized
+from intowork.core.i18n import use_language
 from intowork.core.net import client_ip
 from intowork.core.observability.context import bind_user
 from intowork.core.tokens import InvalidAccessToken, decode_access_token
 from intowork.models import User
 from intowork.models.enums import UserRole
-from intowork.users import repository as users_repository
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The access token of a sign-in")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def _user_from_token(session: SessionDep, settings: SettingsDep, token: str) -> User:
+async def _signed_in(session: AsyncSession, settings: Settings, token: str) -> SignedIn:
     try:
         claims = decode_access_token(token, settings)
     except InvalidAccessToken as exc:
         raise InvalidToken() from exc
-    user = await users_repository.get_by_id(session, claims.user_id)
+    user = await auth_repository.get_signed_in_user(
+        session, claims.user_id, claims.session_id, issued_at=claims.issued_at
+    )
     if user is None:
         raise InvalidToken()
     if user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after:
         raise InvalidToken()
-    return user
+    return SignedIn(user=user, session_id=claims.session_id)
 
 
-async def get_current_user(
+async def get_signed_in(
     session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
-) -> User:
+) -> SignedIn:
     if credentials is None:
         raise Unauthorized("Authentication required")
-    user = await _user_from_token(session, settings, credentials.credentials)
-    bind_user(user.id)
-    if not user.is_active:
+    signed_in = await _signed_in(session, settings, credentials.credentials)
+    bind_user(signed_in.user.id)
+    use_language(signed_in.user.language)
+    if not signed_in.user.is_active:
         raise InactiveAccount()
-    return user
+    return signed_in
+
+
+CurrentSignIn = Annotated[SignedIn, Depends(get_signed_in)]
+
+
+async def get_current_user(signed_in: CurrentSignIn) -> User:
+    return signed_in.user
 
 
 async def get_optional_user(
@@ -58,12 +71,13 @@ async def get_optional_user(
     if credentials is None:
         return None
     try:
-        user = await _user_from_token(session, settings, credentials.credentials)
+        user = (await _signed_in(session, settings, credentials.credentials)).user
     except InvalidToken:
         return None
     if not user.is_active:
         return None
     bind_user(user.id)
+    use_language(user.language)
     return user
 
 

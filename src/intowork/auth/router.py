@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from intowork.auth import service
-from intowork.auth.dependencies import ClientInfoDep, CurrentUser
+from intowork.auth.dependencies import ClientInfoDep, CurrentSignIn, CurrentUser
 from intowork.auth.schemas import (
     AuthResponse,
     ChangeEmailRequest,
@@ -17,6 +17,7 @@ from intowork.auth.schemas import (
     SigninRequest,
     SignupRequest,
     TokenPair,
+    UpdateMeRequest,
 )
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
@@ -88,31 +89,28 @@ async def signout_all(user: CurrentUser, session: SessionDep) -> None:
 @router.get("/me", response_model=MeResponse)
 async def read_me(user: CurrentUser) -> MeResponse:
     """The caller's account."""
-    return MeResponse(
-        id=user.id,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        name=user.name or f"{user.first_name} {user.last_name}",
-        role=user.role,
-        image=user.image,
-        is_active=user.is_active,
-    )
+    return service.me(user)
+
+
+@router.put("/me", response_model=MeResponse)
+async def update_me(body: UpdateMeRequest, user: CurrentUser, session: SessionDep) -> MeResponse:
+    """Change the caller's preferences: the language of the API's messages and e-mails."""
+    return await service.update_me(session, user, language=body.language)
 
 
 @router.post("/change-password", response_model=ChangePasswordResponse)
 async def change_password(
     body: ChangePasswordRequest,
-    user: CurrentUser,
+    signed_in: CurrentSignIn,
     session: SessionDep,
     settings: SettingsDep,
     client: ClientInfoDep,
 ) -> ChangePasswordResponse:
-    """Change the password; every other session ends and a new one is returned."""
+    """Change the password; other sessions end, this one goes on, a new one is returned."""
     tokens = await service.change_password(
         session,
         settings,
-        user,
+        signed_in,
         current_password=body.current_password,
         new_password=body.new_password,
         client=client,
@@ -122,11 +120,11 @@ async def change_password(
 
 @router.post("/change-email", response_model=ChangeEmailResponse)
 async def change_email(
-    body: ChangeEmailRequest, user: CurrentUser, session: SessionDep
+    body: ChangeEmailRequest, signed_in: CurrentSignIn, session: SessionDep
 ) -> ChangeEmailResponse:
-    """Change the sign-in e-mail (password required)."""
+    """Change the sign-in e-mail (password required); every other session ends."""
     new_email = await service.change_email(
-        session, user, new_email=body.new_email, password=body.password
+        session, signed_in, new_email=body.new_email, password=body.password
     )
     return ChangeEmailResponse(message="Email updated successfully", new_email=new_email)
 
@@ -141,11 +139,9 @@ async def delete_account(
 
 
 @router.post("/forgot-password", response_model=MessageResponse)
-async def forgot_password(
-    body: ForgotPasswordRequest, session: SessionDep, settings: SettingsDep
-) -> MessageResponse:
+async def forgot_password(body: ForgotPasswordRequest, session: SessionDep) -> MessageResponse:
     """E-mail a password reset link, if the account exists; the answer is always the same."""
-    await service.forgot_password(session, settings, email=body.email)
+    await service.forgot_password(session, email=body.email)
     return MessageResponse(message=FORGOT_PASSWORD_MESSAGE)
 
 

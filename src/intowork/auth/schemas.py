@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from intowork.core.i18n import Language
 from intowork.core.schemas import Email, Name, RequestSchema, ResponseSchema
 from intowork.models.enums import UserRole
 
@@ -78,6 +79,12 @@ class AuthResponse(TokenPair):
 class MeResponse(AuthUser):
     name: str
     is_active: bool
+    # The stored preference, else the language this answer was given in (API.md M1).
+    language: Language
+
+
+class UpdateMeRequest(RequestSchema):
+    language: Language
 
 
 class ChangePasswordResponse(TokenPair):

@@ -6,8 +6,9 @@ the same sign-in).
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from loguru import logger
 from sqlalchemy.exc import IntegrityError
@@ -26,9 +27,11 @@ from intowork.auth.exceptions import (
     ResetTokenExpired,
     ResetTokenUsed,
 )
-from intowork.auth.schemas import AuthResponse, AuthUser, TokenPair
+from intowork.auth.schemas import AuthResponse, AuthUser, MeResponse, TokenPair
 from intowork.core.config import Settings
-from intowork.core.email import enqueue_email
+from intowork.core.db import after_commit
+from intowork.core.email import enqueue_email, enqueue_request
+from intowork.core.i18n import Language, current_language, use_language
 from intowork.core.observability import metrics
 from intowork.core.security import (
     check_password_policy,
@@ -49,6 +52,14 @@ from intowork.users import service as users_service
 class ClientInfo:
     user_agent: str | None
     ip: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The caller and the sign-in (refresh-token family) its access token belongs to."""
+
+    user: User
+    session_id: uuid.UUID
 
 
 def utcnow() -> datetime:
@@ -74,14 +85,16 @@ async def signup(
         first_name=first_name,
         last_name=last_name,
         role=role,
+        language=current_language(),
     )
     enqueue_email(
         session,
         to_email=user.email,
         template=EmailTemplate.WELCOME,
         context={"first_name": user.first_name, "role": role.value},
+        language=user.language,
     )
-    metrics.user_registered(role)
+    after_commit(session, partial(metrics.user_registered, role))
     logger.bind(user_id=user.id, role=role.value).info("auth.signed_up")
     return await _auth_response(session, settings, user, client=client)
 
@@ -108,7 +121,7 @@ async def signin(
         logger.bind(user_id=user.id).info("auth.password_rehashed")
     now = utcnow()
     await repository.purge_expired_sessions(session, user.id, now=now)
-    metrics.signin_attempted(success=True)
+    after_commit(session, partial(metrics.signin_attempted, success=True))
     logger.bind(user_id=user.id).info("auth.signed_in")
     return await _auth_response(session, settings, user, client=client, now=now)
 
@@ -136,11 +149,9 @@ async def refresh(
     if not await repository.mark_rotated(session, current.id, now=now):
         # A concurrent refresh of the same token won the race: this one simply loses.
         raise InvalidRefreshToken()
-    new_token = _open_session(session, settings, user, client=client, now=now, parent=current)
+    opened = _open_session(session, settings, user, client=client, now=now, parent=current)
     await session.flush()
-    return TokenPair(
-        access_token=create_access_token(user, settings, now=now), refresh_token=new_token
-    )
+    return _token_pair(settings, user, opened, now=now)
 
 
 async def signout(session: AsyncSession, *, refresh_token: str) -> None:
@@ -164,12 +175,14 @@ async def revoke_sessions_for_deactivation(session: AsyncSession, user: User) ->
 async def change_password(
     session: AsyncSession,
     settings: Settings,
-    user: User,
+    signed_in: SignedIn,
     *,
     current_password: str,
     new_password: str,
     client: ClientInfo,
 ) -> TokenPair:
+    """The caller's own sign-in goes on; every other one ends (API.md M3)."""
+    user = signed_in.user
     if (
         user.password_hash is None
         or not (await verify_password(current_password, user.password_hash))[0]
@@ -178,16 +191,19 @@ async def change_password(
     check_password_policy(new_password)
     now = utcnow()
     user.password_hash = await hash_password(new_password)
-    await _revoke_all_sessions(session, user, reason=SessionRevokedReason.PASSWORD_CHANGE, now=now)
-    refresh_token = _open_session(session, settings, user, client=client, now=now)
+    await _revoke_other_sessions(
+        session, signed_in, reason=SessionRevokedReason.PASSWORD_CHANGE, now=now
+    )
+    opened = _open_session(session, settings, user, client=client, now=now)
     await session.flush()
     logger.bind(user_id=user.id).info("auth.password_changed")
-    return TokenPair(
-        access_token=create_access_token(user, settings, now=now), refresh_token=refresh_token
-    )
+    return _token_pair(settings, user, opened, now=now)
 
 
-async def change_email(session: AsyncSession, user: User, *, new_email: str, password: str) -> str:
+async def change_email(
+    session: AsyncSession, signed_in: SignedIn, *, new_email: str, password: str
+) -> str:
+    user = signed_in.user
     if user.password_hash is None or not (await verify_password(password, user.password_hash))[0]:
         raise IncorrectPassword()
     if new_email == user.email:
@@ -199,39 +215,59 @@ async def change_email(session: AsyncSession, user: User, *, new_email: str, pas
         await session.flush()
     except IntegrityError as exc:  # taken meanwhile by a concurrent request
         raise EmailInUse() from exc
+    # A reset link sent to the old address must not take the account back (API.md M3).
+    await repository.delete_unused_reset_tokens(session, user.id)
+    await _revoke_other_sessions(
+        session, signed_in, reason=SessionRevokedReason.EMAIL_CHANGE, now=utcnow()
+    )
     logger.bind(user_id=user.id).info("auth.email_changed")
     return new_email
 
 
-async def forgot_password(session: AsyncSession, settings: Settings, *, email: str) -> None:
-    """Writes a reset e-mail to the outbox for an active user with a password; else nothing."""
+async def forgot_password(session: AsyncSession, *, email: str) -> None:
+    """Writes a reset request to the outbox, whoever `email` belongs to.
+
+    The same one INSERT for every address: the answer's timing cannot tell whether an account
+    exists. The worker decides when it sends (`issue_reset_token`); the link is made then, and
+    only the e-mail ever holds it (docs/security.md, "Reset tokens and the outbox")."""
+    enqueue_request(session, to_email=email, template=EmailTemplate.PASSWORD_RESET)
+    logger.info("auth.password_reset_requested")
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedResetToken:
+    id: int
+    token: str = field(repr=False)  # plain: into the e-mail being sent, never stored or logged
+    first_name: str = field(repr=False)
+    language: Language | None = None
+
+
+async def issue_reset_token(
+    session: AsyncSession, settings: Settings, *, email: str, now: datetime
+) -> IssuedResetToken | None:
+    """For the outbox worker sending a reset e-mail: a new token for an active user with a
+    password (their earlier unused tokens die), valid from `now`; else None, nothing to send."""
     user = await users_repository.get_by_email(session, email)
     if user is None or not user.is_active or user.password_hash is None:
-        return
+        return None
     await repository.delete_unused_reset_tokens(session, user.id)
     token = new_opaque_token()
-    now = utcnow()
-    session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=token_digest(token),
-            expires_at=now + timedelta(minutes=settings.password_reset_expire_minutes),
-        )
+    row = PasswordResetToken(
+        user_id=user.id,
+        token_hash=token_digest(token),
+        expires_at=now + timedelta(minutes=settings.password_reset_expire_minutes),
     )
-    # The link carries the token: it goes into the e-mail and nowhere else (never a log line).
-    link = f"{settings.frontend_url.rstrip('/')}/auth/reset-password?token={token}"
-    enqueue_email(
-        session,
-        to_email=user.email,
-        template=EmailTemplate.PASSWORD_RESET,
-        context={
-            "first_name": user.first_name,
-            "reset_url": link,
-            "expires_minutes": settings.password_reset_expire_minutes,
-        },
-    )
+    session.add(row)
     await session.flush()
-    logger.bind(user_id=user.id).info("auth.password_reset_requested")
+    logger.bind(user_id=user.id).info("auth.password_reset_issued")
+    return IssuedResetToken(
+        id=row.id, token=token, first_name=user.first_name, language=user.language
+    )
+
+
+async def discard_reset_token(session: AsyncSession, *, token_id: int) -> None:
+    """The e-mail meant to carry it was not sent."""
+    await repository.delete_unused_reset_token(session, token_id)
 
 
 async def reset_password(session: AsyncSession, *, token: str, new_password: str) -> None:
@@ -263,13 +299,33 @@ async def _auth_response(
     now: datetime | None = None,
 ) -> AuthResponse:
     now = now or utcnow()
-    refresh_token = _open_session(session, settings, user, client=client, now=now)
+    opened = _open_session(session, settings, user, client=client, now=now)
     await session.flush()
+    pair = _token_pair(settings, user, opened, now=now)
     return AuthResponse(
-        access_token=create_access_token(user, settings, now=now),
-        refresh_token=refresh_token,
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
         user=AuthUser.model_validate(user),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedSession:
+    refresh_token: str
+    row: AuthSession
+
+
+def _token_pair(
+    settings: Settings, user: User, opened: OpenedSession, *, now: datetime
+) -> TokenPair:
+    access_token = create_access_token(
+        user,
+        settings,
+        now=now,
+        session_id=opened.row.family_id,
+        session_expires_at=opened.row.idle_expires_at,
+    )
+    return TokenPair(access_token=access_token, refresh_token=opened.refresh_token)
 
 
 def _open_session(
@@ -280,7 +336,7 @@ def _open_session(
     client: ClientInfo,
     now: datetime,
     parent: AuthSession | None = None,
-) -> str:
+) -> OpenedSession:
     """A new refresh token: a new family, or the next link of `parent`'s family."""
     token = new_opaque_token()
     absolute_expiry = (
@@ -289,20 +345,19 @@ def _open_session(
         else now + timedelta(days=settings.refresh_token_max_days)
     )
     idle_expiry = min(now + timedelta(days=settings.refresh_token_idle_days), absolute_expiry)
-    session.add(
-        AuthSession(
-            user_id=user.id,
-            family_id=parent.family_id if parent is not None else uuid.uuid4(),
-            parent_id=parent.id if parent is not None else None,
-            token_hash=token_digest(token),
-            last_used_at=now,
-            idle_expires_at=idle_expiry,
-            absolute_expires_at=absolute_expiry,
-            user_agent=(client.user_agent or "")[:500] or None,
-            ip=(client.ip or "")[:45] or None,
-        )
+    row = AuthSession(
+        user_id=user.id,
+        family_id=parent.family_id if parent is not None else uuid.uuid4(),
+        parent_id=parent.id if parent is not None else None,
+        token_hash=token_digest(token),
+        last_used_at=now,
+        idle_expires_at=idle_expiry,
+        absolute_expires_at=absolute_expiry,
+        user_agent=(client.user_agent or "")[:500] or None,
+        ip=(client.ip or "")[:45] or None,
     )
-    return token
+    session.add(row)
+    return OpenedSession(refresh_token=token, row=row)
 
 
 async def _revoke_all_sessions(
@@ -317,3 +372,36 @@ async def _revoke_all_sessions(
     user.tokens_valid_after = now
     await repository.revoke_all_for_user(session, user.id, reason=reason, now=now)
     logger.bind(user_id=user.id, reason=reason.value).info("auth.sessions_revoked")
+
+
+async def _revoke_other_sessions(
+    session: AsyncSession, signed_in: SignedIn, *, reason: SessionRevokedReason, now: datetime
+) -> None:
+    """Every sign-in but the caller's ends; their access tokens die with them (their `sid`)."""
+    user_id = signed_in.user.id
+    await repository.revoke_all_for_user(
+        session, user_id, reason=reason, now=now, keep_family=signed_in.session_id
+    )
+    logger.bind(user_id=user_id, reason=reason.value).info("auth.other_sessions_revoked")
+
+
+def me(user: User) -> MeResponse:
+    return MeResponse(
+        id=user.id,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        name=user.name or f"{user.first_name} {user.last_name}",
+        role=user.role,
+        image=user.image,
+        is_active=user.is_active,
+        language=user.language or current_language(),
+    )
+
+
+async def update_me(session: AsyncSession, user: User, *, language: Language) -> MeResponse:
+    user.language = language
+    use_language(language)  # this very answer speaks it already
+    await session.flush()
+    logger.bind(user_id=user.id, language=language.value).info("auth.language_changed")
+    return me(user)

@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from intowork.auth.dependencies import CurrentCandidate
 from intowork.candidates import service
 from intowork.core.db import SessionDep
-from intowork.core.schemas import MAX_ID
+from intowork.core.schemas import PathId
 from intowork.models import Education, Experience, Skill
 
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ItemId = PathId
 
 
 async def get_owned_experience(

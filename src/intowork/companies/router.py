@@ -13,7 +13,7 @@ from intowork.companies.schemas import (
 )
 from intowork.core.db import SessionDep
 from intowork.core.http_cache import IfNoneMatch, json_response
-from intowork.core.schemas import Id
+from intowork.core.schemas import PathId
 from intowork.models import Company
 
 router = APIRouter(prefix="/api/companies", tags=["companies"])
@@ -50,7 +50,7 @@ async def read_my_company_stats(user: CurrentEmployer, session: SessionDep) -> C
 
 @router.get("/{company_id}", response_model=PublicCompanyResponse)
 async def read_company(
-    company_id: Id, session: SessionDep, if_none_match: IfNoneMatch = None
+    company_id: PathId, session: SessionDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     """A company's public page, with its number of published jobs."""
     page = await service.get_public_company_json(session, company_id=company_id)

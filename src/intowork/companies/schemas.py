@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints, field_validator
 
-from intowork.core.schemas import Name, RequestSchema, ResponseSchema
+from intowork.core.schemas import HttpUrlStr, Name, RequestSchema, ResponseSchema
 
 # Capped at the column width where it is narrower than API.md 1.1's class (`size` is 50): a longer
 # value must be a 422, never a database error.
@@ -12,19 +12,18 @@ LongText = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 PlaceName = Annotated[str, StringConstraints(max_length=100)]
 SizeText = Annotated[str, StringConstraints(max_length=50)]
-Url = Annotated[str, StringConstraints(max_length=500)]
 
 
 class CompanyFields(RequestSchema):
     description: LongText | None = None
     industry: ShortText | None = None
     size: SizeText | None = None
-    website_url: Url | None = None
-    linkedin_url: Url | None = None
+    website_url: HttpUrlStr | None = None
+    linkedin_url: HttpUrlStr | None = None
     address: ShortText | None = None
     city: PlaceName | None = None
     country: PlaceName | None = None
-    logo_url: Url | None = None
+    logo_url: HttpUrlStr | None = None
 
 
 class CompanyCreate(CompanyFields):

@@ -55,8 +55,8 @@ def company_key(version: int, company_id: int) -> str:
     return f"jobs:v{version}:company:{company_id}"
 
 
-def dashboard_key(version: int, user_id: int) -> str:
-    return f"dashboards:v{version}:user:{user_id}"
+def dashboard_key(version: int, user_id: int, language: str) -> str:
+    return f"dashboards:v{version}:user:{user_id}:{language}"
 
 
 def _version_key(namespace: Namespace) -> str:

@@ -1,7 +1,9 @@
 """Settings: the only place that reads the environment (and `.env`)."""
 
+import math
 import os
 import secrets
+from collections import Counter
 from enum import StrEnum
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -23,8 +25,13 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from intowork.core.files import private_directory
+from intowork.core.i18n import Language
+
 JWT_SECRET_FILE = "jwt_secret"
 MIN_JWT_SECRET_LENGTH = 32
+MIN_JWT_SECRET_BITS = 128
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 # Values copied from tutorials and .env templates; any of them in production is a leak waiting.
 PLACEHOLDER_SECRETS = frozenset(
@@ -52,6 +59,11 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 
 
+# Words of template secrets ("your-super-secret-jwt-key-change-in-production"); a random secret
+# of 64 URL-safe characters holds one of them by chance about once in ten million.
+PLACEHOLDER_WORDS = ("secret", "change", "example", "placeholder", "password", "nextauth")
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -63,11 +75,6 @@ class EmailBackend(StrEnum):
     FILE = "file"
     SMTP = "smtp"
     RESEND = "resend"
-
-
-class EmailLanguage(StrEnum):
-    FR = "fr"
-    EN = "en"
 
 
 DEV_ALLOWED_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
@@ -137,21 +144,29 @@ class Settings(BaseSettings):
     refresh_token_max_days: PositiveInt = 30
     password_reset_expire_minutes: PositiveInt = 60
 
+    # The language of a request without a signed-in preference nor Accept-Language (API.md M1).
+    default_language: Language = Language.FR
+
     email_backend: EmailBackend = EmailBackend.CONSOLE
     smtp_url: SecretStr | None = None
     resend_api_key: SecretStr | None = None
     from_email: str = "IntoWork <no-reply@intowork.local>"
     frontend_url: str = "http://localhost:3000"
     resend_api_url: str = "https://api.resend.com"
-    email_language: EmailLanguage = EmailLanguage.FR
+    # The e-mail language of a recipient without a stored preference (API.md M1).
+    email_language: Language = Language.FR
     # Unset: the delivery loop runs inside `intowork serve` everywhere but in production.
     email_worker_in_process: bool | None = None
     email_worker_batch_size: PositiveInt = 10
     email_worker_poll_seconds: PositiveFloat = 2.0
     # A claimed message not finished by then (its worker died) is claimed again by another.
     email_lease_seconds: int = Field(default=120, ge=60)
+    # Finished outbox rows (sent, skipped, failed) are deleted this many days after they finished.
+    email_retention_days: PositiveInt = 30
 
     metrics_token: SecretStr | None = None
+    # Unset: /docs, /redoc and /openapi.json are served everywhere but in production.
+    docs_enabled: bool | None = None
     rate_limit_enabled: bool = True
     # Tiers (ARCHITECTURE.md), in the `limits` notation: "<amount>/<n><unit>".
     rate_limit_listing: str = "60/minute"
@@ -162,6 +177,7 @@ class Settings(BaseSettings):
     rate_limit_signin_account: str = "5/15minutes"
     rate_limit_signin_ip: str = "20/15minutes"
     rate_limit_signup: str = "3/hour"
+    rate_limit_forgot_password: str = "3/hour"
     rate_limit_default: str = "300/minute"
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
 
@@ -204,6 +220,7 @@ class Settings(BaseSettings):
         "rate_limit_signin_account",
         "rate_limit_signin_ip",
         "rate_limit_signup",
+        "rate_limit_forgot_password",
         "rate_limit_default",
     )
     @classmethod
@@ -231,6 +248,8 @@ class Settings(BaseSettings):
             self.jwt_secret = SecretStr(_development_secret(self.data_dir))
         if self.email_worker_in_process is None:
             self.email_worker_in_process = self.environment is not Environment.PRODUCTION
+        if self.docs_enabled is None:
+            self.docs_enabled = self.environment is not Environment.PRODUCTION
         _check_email_backend(self)
         return self
 
@@ -255,13 +274,33 @@ def _check_production_secret(secret: SecretStr | None) -> None:
     if not value:
         raise ValueError(
             "JWT_SECRET (or NEXTAUTH_SECRET) must be set when ENVIRONMENT=production; "
-            'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            f"generate one with: {GENERATE_SECRET}"
         )
-    if value.lower() in PLACEHOLDER_SECRETS or len(value) < MIN_JWT_SECRET_LENGTH:
+    lowered = value.lower()
+    if lowered in PLACEHOLDER_SECRETS or any(word in lowered for word in PLACEHOLDER_WORDS):
         raise ValueError(
-            "JWT_SECRET is a placeholder or shorter than "
-            f"{MIN_JWT_SECRET_LENGTH} characters; refusing to start in production"
+            "JWT_SECRET is (or contains) a placeholder; refusing to start in production; "
+            f"generate one with: {GENERATE_SECRET}"
         )
+    bits = estimated_entropy_bits(value)
+    if len(value) < MIN_JWT_SECRET_LENGTH or bits < MIN_JWT_SECRET_BITS:
+        raise ValueError(
+            f"JWT_SECRET is too weak (about {bits:.0f} bits of entropy in {len(value)} characters;"
+            f" at least {MIN_JWT_SECRET_BITS} bits and {MIN_JWT_SECRET_LENGTH} characters are"
+            f" needed); refusing to start in production; generate one with: {GENERATE_SECRET}"
+        )
+
+
+def estimated_entropy_bits(value: str) -> float:
+    """Shannon entropy of the characters as they occur, times the length, discounted by
+    repetition (the share of distinct 3-character substrings): 0 for 'aaaa...', about 35 for
+    '0123456789' * 4, about 330 for `secrets.token_urlsafe(48)`. It underestimates short random
+    strings (32 hex characters score about 115), which errs on the safe side."""
+    counts = Counter(value)
+    shannon = -sum(n * math.log2(n / len(value)) for n in counts.values())
+    trigrams = [value[i : i + 3] for i in range(len(value) - 2)]
+    distinct_share = len(set(trigrams)) / len(trigrams) if trigrams else 0.0
+    return shannon * distinct_share
 
 
 def _check_email_backend(settings: Settings) -> None:
@@ -282,7 +321,7 @@ def _development_secret(data_dir: Path) -> str:
         stored = path.read_text(encoding="utf-8").strip()
         if stored:
             return stored
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(data_dir)
     secret = secrets.token_urlsafe(48)
     # Written aside then hard-linked into place: when two processes start at once, the first
     # link wins, and nobody ever reads a half-written file.

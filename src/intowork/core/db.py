@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 
 from intowork.core.config import Settings
 from intowork.core.errors import AppError
+from intowork.core.files import private_directory, private_file
 from intowork.core.observability.metrics import instrument_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -47,7 +48,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.sqlalchemy_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_files(Path(url.database), settings.data_dir)
         engine = create_async_engine(
             url,
             echo=settings.db_echo,
@@ -70,6 +71,17 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     event.listen(engine.sync_engine, "handle_error", _detect_unavailable_server)
     return engine
+
+
+def _private_sqlite_files(database: Path, data_dir: Path) -> None:
+    """The database and its -wal/-shm files are 0600 (SQLite gives those two the database file's
+    mode), in a 0700 directory when it is the data directory or one made here."""
+    directory = database.parent
+    if not directory.exists() or directory.resolve() == data_dir.resolve():
+        private_directory(directory)
+    for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
+        if path is database or path.exists():
+            private_file(path)
 
 
 # What PostgreSQL answers while it restarts, or when it has no connection slot left: 57P01-57P03
@@ -135,11 +147,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SESSION_CACHE_KEY = "intowork.cache"
 AFTER_COMMIT = "intowork.after_commit"
 AFTER_ROLLBACK = "intowork.after_rollback"
-Hook = Callable[[], Awaitable[None]]
+# A coroutine function is awaited, a plain function called (a metric counted).
+Hook = Callable[[], Awaitable[None] | None]
 
 
 def after_commit(session: AsyncSession, hook: Hook) -> None:
-    """Runs once the request's transaction committed (e.g. deleting the files of removed rows)."""
+    """Runs once the request's transaction committed (e.g. deleting the files of removed rows,
+    counting a business event); dropped if it rolls back, so a failed write counts nothing."""
     session.info.setdefault(AFTER_COMMIT, []).append(hook)
 
 
@@ -163,7 +177,9 @@ async def _run_hooks(session: AsyncSession, kind: str) -> None:
     session.info.pop(AFTER_ROLLBACK if kind == AFTER_COMMIT else AFTER_COMMIT, None)
     for hook in hooks:
         try:
-            await hook()
+            done = hook()
+            if done is not None:
+                await done
         except Exception as exc:  # the transaction's outcome stands; the hook's failure is logged
             logger.opt(exception=exc).error("db.hook_failed")
 

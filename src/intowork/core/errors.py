@@ -13,6 +13,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from intowork.core.i18n import gettext
 from intowork.core.schemas import NUL_ERROR_MESSAGE, NUL_ERROR_TYPE
 
 INTERNAL_ERROR_DETAIL = "Internal server error"
@@ -27,6 +28,12 @@ NUL_IN_TEXT_ERROR = {
     "msg": NUL_ERROR_MESSAGE,
 }
 
+OVERSIZED_INTEGER_ERROR = {
+    "type": "int_parsing_size",
+    "loc": ["body"],
+    "msg": "Unable to parse input string as an integer, exceeded maximum size",
+}
+
 
 class AppError(Exception):
     """An expected failure that carries its HTTP status; the one handler renders it."""
@@ -37,12 +44,21 @@ class AppError(Exception):
     # Rare: the refusal itself must be stored (e.g. a reused refresh token revokes its family).
     commit_changes = False
 
-    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        params: Mapping[str, object] | None = None,
+    ):
+        """`detail` is the English message (the catalogue's id, core/i18n.py), with `{name}`
+        placeholders filled from `params` in the language of the answer."""
         if detail is not None:
             self.detail = detail
         if headers is not None:
             self.headers = headers
-        super().__init__(self.detail)
+        self.params = dict(params or {})
+        super().__init__(self.detail.format(**self.params) if self.params else self.detail)
 
 
 class BadRequest(AppError):
@@ -103,18 +119,36 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 
 
 def error_response(
-    status_code: int, detail: Any, headers: Mapping[str, str] | None = None
+    status_code: int,
+    detail: Any,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> JSONResponse:
+    """`{"detail": ...}`; a message is given in the request's language (API.md M1)."""
+    if isinstance(detail, str):
+        detail = gettext(detail, **(params or {}))
     return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
 
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return error_response(exc.status_code, exc.detail, exc.headers)
+    return error_response(exc.status_code, exc.detail, exc.headers, exc.params)
+
+
+def _is_oversized_integer(error: BaseException | None) -> bool:
+    """Python's cap on the digits of an integer read from text (`sys.get_int_max_str_digits()`,
+    a guard against quadratic-time parsing): json.loads raises a bare ValueError for it, where
+    its other failures are a JSONDecodeError, a UnicodeDecodeError (both subclasses) or a
+    RecursionError."""
+    return type(error) is ValueError
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    # FastAPI answers 400 to a JSON body json.loads cannot read, other than a JSONDecodeError.
+    # A 5,000-digit integer is well-formed JSON with a number no field takes: a 422 like 10**100.
+    if exc.status_code == 400 and _is_oversized_integer(exc.__cause__):
+        return error_response(422, [OVERSIZED_INTEGER_ERROR])
     return error_response(exc.status_code, exc.detail, exc.headers)
 
 

@@ -1,5 +1,8 @@
 """Alembic, driven from the app: `intowork migrate`, `intowork serve` in development, tests."""
 
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -8,8 +11,9 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intowork.models.base import UTCDateTime
 
@@ -45,8 +49,25 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's table rebuilds (migration 0003) need foreign keys off, and the pragma only
+            # takes effect outside a transaction; the connection goes back to the pool with them on.
+            await set_sqlite_foreign_keys(connection, on=False)
+        try:
+            async with connection.begin():
+                await connection.run_sync(
+                    lambda sync: command.upgrade(alembic_config(sync), "head")
+                )
+        finally:
+            if sqlite:
+                await set_sqlite_foreign_keys(connection, on=True)
+
+
+async def set_sqlite_foreign_keys(connection: AsyncConnection, *, on: bool) -> None:
+    await connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    await connection.commit()
 
 
 async def pending_revisions(engine: AsyncEngine) -> list[str]:
@@ -60,3 +81,51 @@ async def pending_revisions(engine: AsyncEngine) -> list[str]:
 
     async with engine.connect() as connection:
         return await connection.run_sync(compute)
+
+
+class SchemaPosition(StrEnum):
+    UP = "up"
+    BEHIND = "behind"  # migrations to apply: `intowork migrate`
+    AHEAD = "ahead"  # migrated by a newer version of the code
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    position: SchemaPosition
+    current: str | None
+    expected: str
+
+
+@cache
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def code_head() -> str:
+    """The revision this code expects (the chain has one head)."""
+    head = _script().get_current_head()
+    assert head is not None
+    return head
+
+
+async def schema_state(connection: AsyncConnection) -> SchemaState:
+    """Where the database's schema stands against the code's (one small query)."""
+    heads = await connection.run_sync(
+        lambda sync: MigrationContext.configure(sync).get_current_heads()
+    )
+    current = heads[0] if len(heads) == 1 else None
+    expected = code_head()
+    if current == expected:
+        position = SchemaPosition.UP
+    elif current is None or _known(current):
+        position = SchemaPosition.BEHIND
+    else:
+        position = SchemaPosition.AHEAD
+    return SchemaState(position=position, current=current, expected=expected)
+
+
+def _known(revision: str) -> bool:
+    try:
+        return _script().get_revision(revision) is not None
+    except CommandError:
+        return False

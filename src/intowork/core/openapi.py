@@ -23,8 +23,8 @@ from intowork.auth.dependencies import (
     AdminUser,
     CurrentCandidate,
     CurrentEmployer,
-    get_current_user,
     get_optional_user,
+    get_signed_in,
 )
 from intowork.core.db import get_session
 from intowork.core.ratelimit import tier_for
@@ -123,7 +123,7 @@ def operation_access(dependant: Dependant) -> Access:
     for dependency, access in ROLE_DEPENDENCIES.items():
         if dependency in calls:
             return access
-    if get_current_user in calls:
+    if get_signed_in in calls:
         return Access.ANY
     if get_optional_user in calls:
         return Access.OPTIONAL

@@ -40,6 +40,7 @@ class Tier(StrEnum):
     SIGNIN_ACCOUNT = "signin_account"
     SIGNIN_IP = "signin_ip"
     SIGNUP = "signup"
+    FORGOT_PASSWORD = "forgot_password"
     DEFAULT = "default"
 
 
@@ -49,7 +50,7 @@ class Decision:
     limit: int
     remaining: int
     reset_at: int
-    description: str
+    period_seconds: int
 
     @property
     def headers(self) -> dict[str, str]:
@@ -106,7 +107,7 @@ class RateLimiter:
             limit=item.amount,
             remaining=max(0, stats.remaining),
             reset_at=int(stats.reset_time) + 1,
-            description=f"{item.amount} per {item.get_expiry()} seconds",
+            period_seconds=item.get_expiry(),
         )
 
     def _limiter(self) -> MovingWindowRateLimiter:
@@ -120,7 +121,7 @@ def create_rate_limiter(settings: Settings) -> RateLimiter | None:
 
 
 UNLIMITED_PATHS = frozenset({"/", "/health", "/health/ready", "/metrics", "/docs", "/openapi.json"})
-IP_TIERS = frozenset({Tier.SIGNUP, Tier.SIGNIN_IP})
+IP_TIERS = frozenset({Tier.SIGNUP, Tier.FORGOT_PASSWORD, Tier.SIGNIN_IP})
 
 
 def tier_for(method: str, path: str) -> Tier | None:
@@ -129,8 +130,11 @@ def tier_for(method: str, path: str) -> Tier | None:
         return None
     if path == "/api/auth/signin":
         return Tier.SIGNIN_IP
-    if path in {"/api/auth/signup", "/api/auth/forgot-password"}:
+    if path == "/api/auth/signup":
         return Tier.SIGNUP
+    # Its own counter: three sign-ups from one address must not lock its users out of resets.
+    if path == "/api/auth/forgot-password":
+        return Tier.FORGOT_PASSWORD
     if path.startswith("/api/dashboard"):
         return Tier.DASHBOARD
     if method == "POST" and path == "/api/applications/my/applications":
@@ -172,7 +176,10 @@ async def enforce(request: Request, tier: Tier, key: str) -> None:
     if not decision.allowed:
         metrics.rate_limited(tier.value)
         logger.bind(tier=tier.value).info("ratelimit.refused")
-        raise RateLimited(f"Rate limit exceeded: {decision.description}")
+        raise RateLimited(
+            "Rate limit exceeded: {amount} per {seconds} seconds",
+            params={"amount": decision.limit, "seconds": decision.period_seconds},
+        )
 
 
 class RateLimitHeadersMiddleware:

@@ -15,6 +15,7 @@ import anyio
 from fastapi import Depends, Request
 
 from intowork.core.config import Settings
+from intowork.core.files import private_directory
 
 CHUNK_SIZE = 64 * 1024
 _KEY = re.compile(r"[a-f0-9]{32}\.[a-z]{1,8}")
@@ -41,8 +42,7 @@ class LocalStorage:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-        root.chmod(0o700)
+        private_directory(root)
 
     def new_key(self, extension: str) -> str:
         return f"{secrets.token_hex(16)}.{extension}"

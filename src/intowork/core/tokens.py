@@ -12,7 +12,9 @@ from intowork.models import User
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"
-REQUIRED_CLAIMS = ["sub", "type", "iat", "exp", "jti"]
+# `sid`: the sign-in (refresh-token family) the token was issued for. A token dies with its
+# sign-in (sign-out, reuse detected, another session's credential change), at once.
+REQUIRED_CLAIMS = ["sub", "sid", "type", "iat", "exp", "jti"]
 
 
 class InvalidAccessToken(Exception):
@@ -22,19 +24,32 @@ class InvalidAccessToken(Exception):
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
     user_id: int
+    session_id: uuid.UUID
     issued_at: datetime
 
 
-def create_access_token(user: User, settings: Settings, *, now: datetime) -> str:
+def create_access_token(
+    user: User,
+    settings: Settings,
+    *,
+    now: datetime,
+    session_id: uuid.UUID,
+    session_expires_at: datetime | None = None,
+) -> str:
+    """An access token of the sign-in `session_id`; it never outlives that sign-in's expiry."""
+    expires_at = now + timedelta(minutes=settings.access_token_expire_minutes)
+    if session_expires_at is not None:
+        expires_at = min(expires_at, session_expires_at)
     # `iat` keeps sub-second precision (a valid NumericDate), so a token issued right after a
     # password change is not mistaken for one issued before it (`tokens_valid_after`).
     payload = {
         "sub": str(user.id),
+        "sid": session_id.hex,
         "email": user.email,
         "role": user.role.value,
         "type": ACCESS_TOKEN_TYPE,
         "iat": now.timestamp(),
-        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
+        "exp": expires_at,
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(payload, settings.jwt_secret_value, algorithm=ALGORITHM)
@@ -53,7 +68,8 @@ def decode_access_token(token: str, settings: Settings) -> AccessClaims:
         user_id = int(payload["sub"])
         if not 1 <= user_id <= MAX_ID:
             raise InvalidAccessToken("subject out of range")
+        session_id = uuid.UUID(hex=str(payload["sid"]))
         issued_at = datetime.fromtimestamp(float(payload["iat"]), UTC)
     except (jwt.PyJWTError, ValueError, TypeError, OverflowError) as exc:
         raise InvalidAccessToken(str(exc)) from exc
-    return AccessClaims(user_id=user_id, issued_at=issued_at)
+    return AccessClaims(user_id=user_id, session_id=session_id, issued_at=issued_at)

@@ -1,14 +1,14 @@
 """CV files of the candidate (API.md 6): upload, list, download, delete."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from intowork.auth.dependencies import CurrentCandidate
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
-from intowork.core.schemas import MAX_ID, MessageResponse
+from intowork.core.schemas import MessageResponse, PathId
 from intowork.core.storage import StorageDep
 from intowork.cvs import service
 from intowork.cvs.schemas import CvItem, CvUploadResponse
@@ -17,7 +17,6 @@ from intowork.cvs.upload import PDF_CONTENT_TYPE, receive_pdf
 
 router = APIRouter(prefix="/api/candidates", tags=["cvs"])
 
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {PDF_CONTENT_TYPE: {}}, "description": "The PDF file"}
 }

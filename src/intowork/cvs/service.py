@@ -6,6 +6,7 @@ removed, and a deleted row's file is removed once the deletion is committed.
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote
 
 from loguru import logger
@@ -66,7 +67,7 @@ async def save_upload(
     )
     session.add(cv)
     await session.flush()
-    metrics.cv_uploaded(received.size)
+    after_commit(session, partial(metrics.cv_uploaded, received.size))
     logger.bind(cv_id=cv.id, size=received.size).info("cvs.uploaded")
     return CvUploadResponse(
         message="CV uploaded successfully",

@@ -40,7 +40,9 @@ class InvalidUpload(BadRequest):
 
 
 def too_large(max_bytes: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"File too large (max {max_bytes} bytes)")
+    return PayloadTooLarge(
+        "File too large (max {max_bytes} bytes)", params={"max_bytes": max_bytes}
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from intowork.core import cache as cache_keys
 from intowork.core.cache import Namespace, Ttl, cache_of
 from intowork.core.errors import NotFound
 from intowork.core.http_cache import JsonBody
+from intowork.core.i18n import current_language, gettext, ngettext
 from intowork.dashboard import repository
 from intowork.dashboard.schemas import (
     Activity,
@@ -44,7 +45,7 @@ def utcnow() -> datetime:
 def _stats(*entries: tuple[str, str, int]) -> list[Stat]:
     return [
         Stat(
-            title=title,
+            title=gettext(title),
             value=value,
             change=f"+{recent}" if recent > 0 else "0",
             change_type="increase" if recent > 0 else "neutral",
@@ -87,7 +88,9 @@ async def get_dashboard_json(session: AsyncSession, user: User) -> JsonBody:
 
     if cache is None:
         return JsonBody(await render(), personalised=True)
-    key = cache_keys.dashboard_key(await cache.version(Namespace.DASHBOARDS), user.id)
+    key = cache_keys.dashboard_key(
+        await cache.version(Namespace.DASHBOARDS), user.id, current_language()
+    )
     body = await cache.get_or_compute("dashboard", key, Ttl.DASHBOARD, render)
     return JsonBody(body, personalised=True)
 
@@ -128,13 +131,20 @@ async def get_dashboard(session: AsyncSession, user: User) -> DashboardResponse:
     )
 
 
+TIME_UNITS = (
+    (86400, "{count} day ago", "{count} days ago"),
+    (3600, "{count} hour ago", "{count} hours ago"),
+    (60, "{count} minute ago", "{count} minutes ago"),
+)
+
+
 def time_ago(moment: datetime, now: datetime) -> str:
+    """`Il y a 3 minutes` / `3 minutes ago` (API.md M1)."""
     seconds = max(0, int((now - moment).total_seconds()))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+    for size, singular, plural in TIME_UNITS:
         if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count > 1 else ''} ago"
-    return "just now"
+            return ngettext(singular, plural, seconds // size)
+    return gettext("just now")
 
 
 async def list_activities(session: AsyncSession, user: User, *, limit: int) -> list[Activity]:
@@ -152,13 +162,13 @@ async def list_activities(session: AsyncSession, user: User, *, limit: int) -> l
 def _activity(row: Any, *, now: datetime, own: bool) -> Activity:
     candidate = f"{row.first_name} {row.last_name}"
     if row.kind == "job":
-        action, target, prefix = "Job published", row.job_title, "job"
+        action, target, prefix = gettext("Job published"), row.job_title, "job"
     elif row.kind == "application":
-        action = "Application submitted" if own else "New application"
+        action = gettext("Application submitted" if own else "New application")
         target = row.job_title if own else f"{row.job_title} - {candidate}"
         prefix = "application"
     else:
-        action = f"Application moved to {row.to_status}"
+        action = gettext("Application moved to {status}", status=gettext(str(row.to_status)))
         target = row.job_title if own else f"{row.job_title} - {candidate}"
         prefix = "status"
     return Activity(

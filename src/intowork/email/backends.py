@@ -22,6 +22,7 @@ import httpx
 from loguru import logger
 
 from intowork.core.config import EmailBackend, Settings
+from intowork.core.files import private_directory
 
 SEND_TIMEOUT_SECONDS = 30.0
 REASON_MAX_LENGTH = 500
@@ -102,7 +103,7 @@ class FileBackend:
         await anyio.to_thread.run_sync(self._write, email)
 
     def _write(self, email: OutgoingEmail) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_directory(self.directory)  # the messages hold reset links
         path = self.path_for(email.message_id)
         partial = path.with_suffix(".eml.partial")
         partial.write_bytes(email.to_mime().as_bytes())

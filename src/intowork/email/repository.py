@@ -6,19 +6,23 @@ Claiming counts the attempt and sets the lease, in the claim's own short transac
 sending happens after the commit. Each outcome is recorded only by the claim that made it (same
 `attempts` and still `sending`), so a worker whose lease was taken over cannot overwrite what
 the new owner records.
+
+Finished messages (sent, skipped, failed) are deleted once EMAIL_RETENTION_DAYS have passed.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.email.templates import RenderedEmail
 from intowork.models import EmailOutbox
 from intowork.models.enums import EmailStatus, EmailTemplate
 
 MAX_ATTEMPTS = 5
 INTERRUPTED = "delivery interrupted on the last attempt (the worker stopped)"
+FINISHED = (EmailStatus.SENT, EmailStatus.SKIPPED, EmailStatus.FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,22 +151,69 @@ async def _record(session: AsyncSession, email: ClaimedEmail, **values: object) 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def mark_sent(session: AsyncSession, email: ClaimedEmail, *, now: datetime) -> bool:
+def _content(content: RenderedEmail | None) -> dict[str, object]:
+    """What an e-mail composed at send time keeps of its attempt (its secret already redacted)."""
+    if content is None:
+        return {}
+    return {"subject": content.subject, "body_text": content.text, "body_html": content.html}
+
+
+async def renew_claim(session: AsyncSession, email: ClaimedEmail, *, now: datetime) -> bool:
+    """Still this claim's? A write, so that it also takes SQLite's write lock (and PostgreSQL's
+    row lock) for the rest of the caller's transaction."""
+    return await _record(session, email, updated_at=now)
+
+
+async def mark_sent(
+    session: AsyncSession,
+    email: ClaimedEmail,
+    *,
+    now: datetime,
+    content: RenderedEmail | None = None,
+) -> bool:
     return await _record(
-        session, email, status=EmailStatus.SENT, sent_at=now, last_error=None, updated_at=now
+        session,
+        email,
+        status=EmailStatus.SENT,
+        sent_at=now,
+        last_error=None,
+        updated_at=now,
+        **_content(content),
+    )
+
+
+async def mark_skipped(session: AsyncSession, email: ClaimedEmail, *, now: datetime) -> bool:
+    return await _record(
+        session, email, status=EmailStatus.SKIPPED, last_error=None, updated_at=now
     )
 
 
 async def mark_failed(
-    session: AsyncSession, email: ClaimedEmail, *, reason: str, now: datetime
+    session: AsyncSession,
+    email: ClaimedEmail,
+    *,
+    reason: str,
+    now: datetime,
+    content: RenderedEmail | None = None,
 ) -> bool:
     return await _record(
-        session, email, status=EmailStatus.FAILED, last_error=reason, updated_at=now
+        session,
+        email,
+        status=EmailStatus.FAILED,
+        last_error=reason,
+        updated_at=now,
+        **_content(content),
     )
 
 
 async def mark_retry(
-    session: AsyncSession, email: ClaimedEmail, *, reason: str, retry_at: datetime, now: datetime
+    session: AsyncSession,
+    email: ClaimedEmail,
+    *,
+    reason: str,
+    retry_at: datetime,
+    now: datetime,
+    content: RenderedEmail | None = None,
 ) -> bool:
     return await _record(
         session,
@@ -171,7 +222,25 @@ async def mark_retry(
         next_attempt_at=retry_at,
         last_error=reason,
         updated_at=now,
+        **_content(content),
     )
+
+
+async def purge_finished(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Deletes up to `limit` of the messages that finished (sent, skipped, failed) before
+    `before`, oldest first; returns how many."""
+    oldest = (
+        select(EmailOutbox.id)
+        .where(EmailOutbox.status.in_(FINISHED), EmailOutbox.updated_at < before)
+        .order_by(EmailOutbox.id)
+        .limit(limit)
+    )
+    result = await session.execute(
+        delete(EmailOutbox)
+        .where(EmailOutbox.id.in_(oldest))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def list_failed(session: AsyncSession, *, limit: int | None = None) -> list[FailedEmail]:

@@ -14,7 +14,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intowork.core.config import EmailLanguage, Settings
+from intowork.core.config import Settings
+from intowork.core.i18n import Language
 from intowork.models.enums import EmailTemplate
 
 SUBJECT_MAX_LENGTH = 300  # email_outbox.subject
@@ -42,17 +43,17 @@ class EmailRenderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        self._templates: dict[tuple[EmailTemplate, EmailLanguage, str], Template] = {
+        self._templates: dict[tuple[EmailTemplate, Language, str], Template] = {
             (template, language, kind): environment.get_template(
                 f"{language.value}/{template.value}.{kind}"
             )
             for template in EmailTemplate
-            for language in EmailLanguage
+            for language in Language
             for kind in ("txt", "html")
         }
 
     def render(
-        self, template: EmailTemplate, language: EmailLanguage, context: Mapping[str, Any]
+        self, template: EmailTemplate, language: Language, context: Mapping[str, Any]
     ) -> RenderedEmail:
         text_module = self._templates[template, language, "txt"].make_module(dict(context))
         # One line, whatever the template or a job title holds: it becomes a header.
@@ -72,7 +73,7 @@ class EmailComposer:
     """The renderer with what every e-mail of a deployment shares: language, frontend URL."""
 
     renderer: EmailRenderer
-    language: EmailLanguage
+    language: Language
     frontend_url: str
 
     @classmethod
@@ -83,9 +84,16 @@ class EmailComposer:
             frontend_url=settings.frontend_url.rstrip("/"),
         )
 
-    def compose(self, template: EmailTemplate, context: Mapping[str, Any]) -> RenderedEmail:
+    def compose(
+        self,
+        template: EmailTemplate,
+        context: Mapping[str, Any],
+        *,
+        language: Language | None = None,
+    ) -> RenderedEmail:
+        """In the recipient's stored `language`, else the deployment's EMAIL_LANGUAGE."""
         return self.renderer.render(
-            template, self.language, {"frontend_url": self.frontend_url, **context}
+            template, language or self.language, {"frontend_url": self.frontend_url, **context}
         )
 
 

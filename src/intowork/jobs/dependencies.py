@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from intowork.auth.dependencies import CurrentEmployer
 from intowork.core.db import SessionDep
-from intowork.core.schemas import MAX_ID
+from intowork.core.schemas import PathId
 from intowork.jobs import service
 from intowork.models import Job
 
-JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+JobId = PathId
 
 
 async def get_owned_job(job_id: JobId, user: CurrentEmployer, session: SessionDep) -> Job:

@@ -19,4 +19,7 @@ class JobHasApplications(Conflict):
 
 class InvalidJobTransition(Conflict):
     def __init__(self, current: str, requested: str) -> None:
-        super().__init__(f"Cannot change job status from {current} to {requested}")
+        super().__init__(
+            "Cannot change job status from {current} to {requested}",
+            params={"current": current, "requested": requested},
+        )

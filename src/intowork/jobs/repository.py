@@ -320,6 +320,7 @@ async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
                 User.id.label("employer_user_id"),
                 User.email.label("employer_email"),
                 User.first_name.label("employer_first_name"),
+                User.language.label("employer_language"),
             )
             .join(Company, Company.id == Job.company_id)
             .join(Employer, Employer.id == Job.employer_id)

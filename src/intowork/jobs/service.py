@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from loguru import logger
@@ -11,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core import cache as cache_keys
 from intowork.core.cache import Namespace, Ttl, cache_of, invalidate_after_commit
+from intowork.core.db import after_commit
 from intowork.core.http_cache import JsonBody
+from intowork.core.i18n import Language
 from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
 from intowork.employers import service as employers_service
@@ -253,7 +256,7 @@ async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobR
     )
     session.add(job)
     await session.flush()
-    metrics.job_created(job.status)
+    after_commit(session, partial(metrics.job_created, job.status))
     invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
     logger.bind(job_id=job.id, status=job.status.value).info("jobs.created")
     return await _response(session, job.id)
@@ -278,7 +281,7 @@ async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> J
         if (current, status) not in ALLOWED_TRANSITIONS:
             raise InvalidJobTransition(current.value, status.value)
         await repository.set_status(session, job.id, status, now=utcnow())
-        metrics.job_status_changed(status)
+        after_commit(session, partial(metrics.job_status_changed, status))
         invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
         logger.bind(job_id=job.id, from_status=current.value, to_status=status.value).info(
             "jobs.status_changed"
@@ -332,6 +335,7 @@ class JobSummary:
     employer_user_id: int
     employer_email: str
     employer_first_name: str
+    employer_language: Language | None
 
 
 async def get_job_summary(session: AsyncSession, job_id: int) -> JobSummary:

@@ -50,6 +50,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Ids are never handed out twice (API.md M8): SQLite otherwise reuses max(id) + 1 after a
+        # delete. PostgreSQL's sequences never reuse a value. Migration 0003 did the same.
+        if "__tablename__" in cls.__dict__:
+            cls.__table_args__ = _with_sqlite_autoincrement(cls.__dict__.get("__table_args__"))
+        super().__init_subclass__(**kwargs)
+
+
+def _with_sqlite_autoincrement(table_args: Any) -> Any:
+    if table_args is None:
+        return {"sqlite_autoincrement": True}
+    if isinstance(table_args, dict):
+        return {**table_args, "sqlite_autoincrement": True}
+    if table_args and isinstance(table_args[-1], dict):
+        return (*table_args[:-1], {**table_args[-1], "sqlite_autoincrement": True})
+    return (*table_args, {"sqlite_autoincrement": True})
+
 
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(

@@ -63,6 +63,7 @@ class SessionRevokedReason(StrEnum):
     PASSWORD_CHANGE = "password_change"
     PASSWORD_RESET = "password_reset"
     DEACTIVATED = "deactivated"
+    EMAIL_CHANGE = "email_change"
 
 
 class EmailTemplate(StrEnum):
@@ -78,6 +79,9 @@ class EmailStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Finished without sending: a password-reset request for an address with no account that
+    # may reset its password (docs/security.md, "Reset tokens and the outbox").
+    SKIPPED = "skipped"
 
 
 def db_enum(enum_cls: type[StrEnum], name: str) -> Enum:

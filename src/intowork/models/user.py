@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from intowork.core.i18n import Language
 from intowork.models.base import Base, TimestampMixin
 from intowork.models.enums import UserRole, db_enum
 
@@ -32,6 +33,8 @@ class User(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     email_verified: Mapped[datetime | None]
     tokens_valid_after: Mapped[datetime | None]
+    # fr | en; None: the request's negotiated language (API.md M1).
+    language: Mapped[Language | None] = mapped_column(db_enum(Language, "language"))
 
     # One-to-one by UNIQUE(user_id). The database cascades the deletes (passive_deletes).
     candidate: Mapped["Candidate | None"] = relationship(

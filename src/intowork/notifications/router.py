@@ -2,18 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from intowork.auth.dependencies import CurrentUser
 from intowork.core.db import SessionDep
 from intowork.core.pagination import MAX_LIMIT
-from intowork.core.schemas import MAX_ID, MessageResponse
+from intowork.core.schemas import MAX_ID, MessageResponse, PathId
 from intowork.notifications import service
 from intowork.notifications.schemas import NotificationListResponse, UnreadCountResponse
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
-NotificationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+NotificationId = PathId
 # Deep enough for any real inbox; bounded so an absurd offset is a 422, not a database overflow.
 MAX_OFFSET = MAX_ID
 

@@ -47,12 +47,18 @@ async def read_health() -> HealthResponse:
 @operations_router.get(
     "/health/ready",
     response_model=ReadinessResponse,
-    responses={503: {"model": ReadinessResponse, "description": "The database is unreachable"}},
+    responses={
+        503: {
+            "model": ReadinessResponse,
+            "description": "The database is unreachable, or its schema is not this code's",
+        }
+    },
 )
 async def read_readiness(
     database: DatabaseDep, redis: RedisDep, response: Response
 ) -> ReadinessResponse:
-    """Readiness: the database and Redis (when configured) answer within 2 s each."""
+    """Readiness: the database (at this code's schema revision) and Redis (when configured)
+    answer within 2 s each."""
     readiness = await service.check_readiness(database, redis)
     if readiness.status is ReadinessStatus.NOT_READY:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

@@ -1,6 +1,8 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import Field
+
 from intowork.core.schemas import ResponseSchema
 
 
@@ -34,9 +36,25 @@ class ComponentHealth(ResponseSchema):
     latency_ms: float | None
 
 
+class SchemaStatus(StrEnum):
+    UP = "up"
+    BEHIND = "behind"
+    AHEAD = "ahead"
+    UNKNOWN = "unknown"  # the database did not answer
+
+
+class SchemaHealth(ResponseSchema):
+    """The database's Alembic revision against the one this code expects (API.md M7)."""
+
+    status: SchemaStatus
+    current: str | None
+    expected: str
+
+
 class ReadinessComponents(ResponseSchema):
     database: ComponentHealth
     redis: ComponentHealth
+    schema_: SchemaHealth = Field(alias="schema", serialization_alias="schema")
 
 
 class ReadinessResponse(ResponseSchema):

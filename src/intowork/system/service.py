@@ -9,12 +9,15 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from intowork.core.db import Database
+from intowork.core.migrations import SchemaPosition, SchemaState, code_head, schema_state
 from intowork.system.schemas import (
     ComponentHealth,
     ComponentStatus,
     ReadinessComponents,
     ReadinessResponse,
     ReadinessStatus,
+    SchemaHealth,
+    SchemaStatus,
 )
 
 SERVICE_NAME = "intowork-api"
@@ -35,15 +38,19 @@ NEXT = ["messaging", "job-alerts"]
 
 
 async def check_readiness(database: Database, redis: Redis | None) -> ReadinessResponse:
-    async def ping_database() -> None:
+    schema_states: list[SchemaState] = []
+
+    async def check_database() -> None:
         async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+            schema_states.append(await schema_state(connection))
 
     db_health, redis_health = await asyncio.gather(
-        _timed_check("database", ping_database),
+        _timed_check("database", check_database),
         _timed_check("redis", redis.ping) if redis is not None else _disabled(),
     )
-    if db_health.status is not ComponentStatus.UP:
+    schema = _schema_health(schema_states[0] if schema_states else None)
+    if db_health.status is not ComponentStatus.UP or schema.status is not SchemaStatus.UP:
         status = ReadinessStatus.NOT_READY
     elif redis_health.status is ComponentStatus.DOWN:
         status = ReadinessStatus.DEGRADED
@@ -51,8 +58,35 @@ async def check_readiness(database: Database, redis: Redis | None) -> ReadinessR
         status = ReadinessStatus.READY
     return ReadinessResponse(
         status=status,
-        components=ReadinessComponents(database=db_health, redis=redis_health),
+        components=ReadinessComponents(database=db_health, redis=redis_health, schema=schema),
     )
+
+
+def _schema_health(state: SchemaState | None) -> SchemaHealth:
+    if state is None:
+        return SchemaHealth(status=SchemaStatus.UNKNOWN, current=None, expected=code_head())
+    return SchemaHealth(
+        status=SchemaStatus(state.position.value), current=state.current, expected=state.expected
+    )
+
+
+async def log_schema_state(database: Database) -> None:
+    """At start: one clear ERROR line when the schema is not the code's (production does not
+    migrate by itself), naming the command to run."""
+    try:
+        async with database.engine.connect() as connection:
+            state = await schema_state(connection)
+    except Exception as exc:
+        logger.bind(error=type(exc).__name__).warning("db.schema_check_failed")
+        return
+    if state.position is SchemaPosition.BEHIND:
+        logger.bind(current=state.current, expected=state.expected).error(
+            "db.schema_behind: run `intowork migrate` before serving this version"
+        )
+    elif state.position is SchemaPosition.AHEAD:
+        logger.bind(current=state.current, expected=state.expected).error(
+            "db.schema_ahead: the database was migrated by a newer version of IntoWork"
+        )
 
 
 async def _timed_check(name: str, check: Callable[[], Awaitable[object]]) -> ComponentHealth:

@@ -4,6 +4,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from intowork.core.i18n import Language
 from intowork.models import Candidate, Employer, Job, JobApplication, User
 
 
@@ -32,13 +33,20 @@ class Applicant:
     email: str
     first_name: str
     job_title: str
+    language: Language | None
 
 
 async def applicants_to_jobs_of(session: AsyncSession, employer_user_id: int) -> list[Applicant]:
     """One row per application to a job created by this employer user."""
     applicant_user = aliased(User)
     rows = await session.execute(
-        select(applicant_user.id, applicant_user.email, applicant_user.first_name, Job.title)
+        select(
+            applicant_user.id,
+            applicant_user.email,
+            applicant_user.first_name,
+            Job.title,
+            applicant_user.language,
+        )
         .select_from(JobApplication)
         .join(Job, Job.id == JobApplication.job_id)
         .join(Employer, Employer.id == Job.employer_id)

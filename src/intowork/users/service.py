@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.cache import Namespace, invalidate_after_commit
 from intowork.core.email import enqueue_email
 from intowork.core.errors import BadRequest
+from intowork.core.i18n import Language, gettext, language_of
+from intowork.core.schemas import nfkc
 from intowork.core.security import check_password_policy, hash_password
 from intowork.core.storage import Storage
 from intowork.cvs import service as cvs_service
@@ -18,11 +20,11 @@ from intowork.users.exceptions import EmailAlreadyRegistered
 
 
 def normalise_email(email: str) -> str:
-    """Validated and lowercased: e-mail uniqueness is case-insensitive (API.md 1.1)."""
+    """As the API's `Email` does it: NFKC, validated, lowercased (API.md 1.1)."""
     try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+        return validate_email(nfkc(email.strip()), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise BadRequest(f"Invalid email address: {exc}") from exc
+        raise BadRequest("Invalid email address: {reason}", params={"reason": str(exc)}) from exc
 
 
 async def create_user(
@@ -33,6 +35,7 @@ async def create_user(
     first_name: str,
     last_name: str,
     role: UserRole,
+    language: Language | None = None,
 ) -> User:
     """A user with the empty profile row of its role (candidates and employers)."""
     email = normalise_email(email)
@@ -45,6 +48,7 @@ async def create_user(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         role=role,
+        language=language,
     )
     session.add(user)
     try:
@@ -92,20 +96,24 @@ async def delete_account(session: AsyncSession, storage: Storage, user: User) ->
         session, storage, await cvs_service.storage_keys_of_user(session, user.id)
     )
     for applicant in await repository.applicants_to_jobs_of(session, user.id):
-        notice = f'The job "{applicant.job_title}" you applied to has been removed by its employer.'
-        session.add(
-            Notification(
-                user_id=applicant.user_id,
-                type=NotificationType.SYSTEM,
-                title="Job removed",
-                message=notice,
+        with language_of(applicant.language):
+            session.add(
+                Notification(
+                    user_id=applicant.user_id,
+                    type=NotificationType.SYSTEM,
+                    title=gettext("Job removed"),
+                    message=gettext(
+                        'The job "{job_title}" you applied to has been removed by its employer.',
+                        job_title=applicant.job_title,
+                    ),
+                )
             )
-        )
         enqueue_email(
             session,
             to_email=applicant.email,
             template=EmailTemplate.JOB_REMOVED,
             context={"first_name": applicant.first_name, "job_title": applicant.job_title},
+            language=applicant.language,
         )
     await session.flush()
     await repository.delete_user(session, user.id)

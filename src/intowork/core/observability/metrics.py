@@ -60,7 +60,9 @@ HTTP_REQUESTS_IN_PROGRESS = Gauge(
     multiprocess_mode="livesum",
 )
 
-# Business events, counted by the services once their rows are flushed.
+# Business events: the services count them through core/db.py's after_commit, so a request
+# whose transaction rolls back or fails to commit counts nothing. A failed sign-in is an
+# attempt, not a write: counted at once.
 USERS_REGISTERED = Counter(
     "intowork_users_registered_total", "Accounts created by sign-up.", ("role",)
 )
@@ -90,6 +92,10 @@ EMAILS_FAILED = Counter(
 )
 EMAILS_RETRIED = Counter(
     "intowork_emails_retried_total", "E-mail attempts that failed and were scheduled again."
+)
+EMAILS_SKIPPED = Counter(
+    "intowork_emails_skipped_total",
+    "Password-reset requests finished without an e-mail (no account that may reset).",
 )
 
 # Cache: fed by core/cache.py through CACHE_EVENTS.
@@ -179,6 +185,10 @@ def email_failed() -> None:
 
 def email_retried() -> None:
     EMAILS_RETRIED.inc()
+
+
+def email_skipped() -> None:
+    EMAILS_SKIPPED.inc()
 
 
 def rate_limited(tier: str) -> None:
