@@ -1,0 +1,73 @@
+"""The catalogue is complete: every message the API can answer with has its French text."""
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+
+import intowork
+from intowork.core.errors import AppError
+from intowork.core.i18n import Language, translations
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def every_error_class() -> list[type[AppError]]:
+    for module in pkgutil.walk_packages(intowork.__path__, "intowork."):
+        if module.name not in {"intowork.seed", "intowork.__main__"}:
+            importlib.import_module(module.name)
+    found: list[type[AppError]] = []
+    pending = [AppError]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(current.__subclasses__())
+    return found
+
+
+def french(message: str) -> str:
+    return translations(Language.FR).gettext(message)
+
+
+@pytest.mark.parametrize("error", every_error_class(), ids=lambda error: error.__qualname__)
+def test_every_error_detail_is_french(error: type[AppError]) -> None:
+    assert french(error.detail) != error.detail, f"no French for {error.detail!r}"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Candidate access required",
+        "Employer access required",
+        "Admin access required",
+        "Rate limit exceeded: {amount} per {seconds} seconds",
+        "File too large (max {max_bytes} bytes)",
+        "Cannot change job status from {current} to {requested}",
+        "Cannot change application status from {current} to {requested}",
+        "Invalid email address: {reason}",
+        *[
+            f"Password must {rule}"
+            for rule in (
+                "be at least 12 characters long",
+                "be at most 128 characters long",
+                "contain at least one uppercase letter",
+                "contain at least one lowercase letter",
+                "contain at least one digit",
+                "contain at least one special character",
+            )
+        ],
+    ],
+)
+def test_messages_built_elsewhere_are_french(message: str) -> None:
+    translated = french(message)
+    assert translated != message
+    assert set(PLACEHOLDER.findall(translated)) == set(PLACEHOLDER.findall(message))
+
+
+def test_every_french_text_keeps_its_placeholders() -> None:
+    catalogue = translations(Language.FR)
+    for message_id, text in catalogue._catalog.items():  # type: ignore[attr-defined]
+        source = message_id[0] if isinstance(message_id, tuple) else message_id
+        if source:
+            assert set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(source)) | {"count"}
