@@ -91,7 +91,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     await log_schema_state(app.state.db)
     if settings.is_production and settings.metrics_token is None:
-        logger.warning("metrics.open: /metrics answers anyone; set METRICS_TOKEN or firewall it")
+        logger.bind(hint="set METRICS_TOKEN, or keep /metrics off the public network").warning(
+            "metrics.open"
+        )
     logger.bind(environment=settings.environment.value).info("app.started")
     try:
         yield

@@ -3,13 +3,13 @@
 import stat
 from pathlib import Path
 
-from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from intowork.core.config import Environment, Settings
 from intowork.core.db import create_engine
 from intowork.core.migrations import upgrade_to_head
 from intowork.main import create_app
+from tests.fixtures.timing import app_lifespan
 
 
 def mode(path: Path) -> int:
@@ -23,7 +23,7 @@ async def serve_once(data_dir: Path) -> None:
     await upgrade_to_head(engine)
     await engine.dispose()
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://testserver") as http:
             assert (await http.get("/health/ready")).status_code == 200

@@ -3,8 +3,10 @@
 import importlib
 import pkgutil
 import re
+from pathlib import Path
 
 import pytest
+from httpx import AsyncClient
 
 import intowork
 from intowork.core.errors import AppError
@@ -71,3 +73,32 @@ def test_every_french_text_keeps_its_placeholders() -> None:
         source = message_id[0] if isinstance(message_id, tuple) else message_id
         if source:
             assert set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(source)) | {"count"}
+
+
+ANSWER = re.compile(r'message="([^"]+)"|FORGOT_PASSWORD_MESSAGE = "([^"]+)"')
+
+
+def test_every_answer_message_is_french() -> None:
+    """The `{"message": ...}` of every route (literals in the routers and services)."""
+    source = Path(intowork.__file__).parent
+    found = {
+        text
+        for path in source.rglob("*.py")
+        for match in ANSWER.finditer(path.read_text(encoding="utf-8"))
+        for text in match.groups()
+        if text and " " in text and path.parent.name != "core"
+    }
+    assert len(found) >= 15
+    missing = sorted(text for text in found if french(text) == text)
+    assert missing == []
+
+
+async def test_answers_are_given_in_french(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/auth/forgot-password",
+        json={"email": "nobody@example.com"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert response.json()["message"] == (
+        "Si un compte existe pour cette adresse, un lien de réinitialisation a été envoyé"
+    )

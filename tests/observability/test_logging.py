@@ -19,7 +19,8 @@ from tests.fixtures.timing import app_lifespan
 
 PASSWORD = "Js0n!Logs-password"
 CRASH_TEXT = "probe crash: nothing personal here"
-LIFESPAN_EVENTS = {"app.started", "app.stopped"}
+# At start: production without METRICS_TOKEN warns that /metrics is open.
+LIFESPAN_EVENTS = {"app.started", "app.stopped", "metrics.open"}
 ACCESS_FIELDS = {
     "timestamp",
     "level",

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Literal
 
-from intowork.core.schemas import RequestSchema, ResponseSchema
+from intowork.core.schemas import Message, RequestSchema, ResponseSchema
 from intowork.models.enums import JobStatus, UserRole
 
 
@@ -89,4 +89,4 @@ class DatabaseStatus(ResponseSchema):
     status: Literal["connected"] = "connected"
     test_query: Literal["ok"] = "ok"
     users_count: int
-    message: str
+    message: Message

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from intowork.core.schemas import Id, OptionalLongText, RequestSchema, ResponseSchema
+from intowork.core.schemas import Id, Message, OptionalLongText, RequestSchema, ResponseSchema
 from intowork.models.enums import ApplicationStatus, JobLocation, JobType
 
 
@@ -76,12 +76,12 @@ class EmployerApplicationList(ResponseSchema):
 
 
 class StatusUpdateResponse(ResponseSchema):
-    message: str
+    message: Message
     application_id: int
     new_status: ApplicationStatus
 
 
 class NotesUpdateResponse(ResponseSchema):
-    message: str
+    message: Message
     application_id: int
     notes: str | None

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from intowork.core.i18n import Language
-from intowork.core.schemas import Email, Name, RequestSchema, ResponseSchema
+from intowork.core.schemas import Email, Message, Name, RequestSchema, ResponseSchema
 from intowork.models.enums import UserRole
 
 # Passwords are taken exactly as typed: never trimmed (an imported hash of " secret" must still
@@ -88,9 +88,9 @@ class UpdateMeRequest(RequestSchema):
 
 
 class ChangePasswordResponse(TokenPair):
-    message: str
+    message: Message
 
 
 class ChangeEmailResponse(ResponseSchema):
-    message: str
+    message: Message
     new_email: str

@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
+from sqlalchemy import column, inspect, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -83,6 +84,10 @@ async def pending_revisions(engine: AsyncEngine) -> list[str]:
         return await connection.run_sync(compute)
 
 
+VERSION_TABLE = "alembic_version"
+VERSIONS = table(VERSION_TABLE, column("version_num"))
+
+
 class SchemaPosition(StrEnum):
     UP = "up"
     BEHIND = "behind"  # migrations to apply: `intowork migrate`
@@ -110,9 +115,12 @@ def code_head() -> str:
 
 async def schema_state(connection: AsyncConnection) -> SchemaState:
     """Where the database's schema stands against the code's (one small query)."""
-    heads = await connection.run_sync(
-        lambda sync: MigrationContext.configure(sync).get_current_heads()
-    )
+    # Read directly: alembic's MigrationContext logs a line each time it is configured, which
+    # readiness probes would repeat every few seconds.
+    if await connection.run_sync(lambda sync: inspect(sync).has_table(VERSION_TABLE)):
+        heads = list((await connection.execute(select(VERSIONS.c.version_num))).scalars())
+    else:
+        heads = []
     current = heads[0] if len(heads) == 1 else None
     expected = code_head()
     if current == expected:

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from intowork.core.i18n import gettext
+
 NUL_ERROR_TYPE = "string_nul"
 NUL_ERROR_MESSAGE = "String should not contain NUL characters"
 
@@ -55,8 +57,16 @@ class RequestSchema(BaseModel):
         return value
 
 
+def _translated(message: str) -> str:
+    return gettext(message)
+
+
+# A human-readable answer (`{"message": ...}`), given in the request's language (API.md M1).
+Message = Annotated[str, AfterValidator(_translated)]
+
+
 class MessageResponse(ResponseSchema):
-    message: str
+    message: Message
 
 
 def _refuse_nul_text(value: str | None) -> str | None:

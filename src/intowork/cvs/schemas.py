@@ -1,10 +1,10 @@
 from datetime import datetime
 
-from intowork.core.schemas import ResponseSchema
+from intowork.core.schemas import Message, ResponseSchema
 
 
 class CvUploadResponse(ResponseSchema):
-    message: str
+    message: Message
     filename: str
     size: int
     candidate_id: int

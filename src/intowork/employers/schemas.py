@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from intowork.core.schemas import Id, RequestSchema, ResponseSchema
+from intowork.core.schemas import Id, Message, RequestSchema, ResponseSchema
 
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 # The column is 50 wide: a longer number is a 422, never a database error.
@@ -45,5 +45,5 @@ class EmployerSummary(ResponseSchema):
 
 
 class EmployerUpdateResponse(ResponseSchema):
-    message: str
+    message: Message
     employer: EmployerSummary
