@@ -21,25 +21,30 @@ TEST_JWT_SECRET = "JNl9xir25WRBFNo4Ie7N6suKYxbreMLyzANfSgVXLJv0RRpfPehbaJpX9bzQZ
 SettingsFactory = Callable[..., Settings]
 
 
+def app_settings(**overrides: Any) -> Settings:
+    """Settings for a test app (give it `database_url` and `data_dir`): no .env, no Redis."""
+    values: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "jwt_secret": TEST_JWT_SECRET,
+        "redis_url": None,
+        "log_level": "DEBUG",
+        "rate_limit_enabled": False,
+        "email_worker_in_process": False,
+        # The suite checks the English catalogue (API.md 3-10); French has its own tests.
+        "default_language": "en",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
 @pytest.fixture
 def make_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
     """Settings for one test: its own database and data directory, no .env, no Redis."""
 
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": Environment.TEST,
-            "database_url": database_url,
-            "data_dir": tmp_path / "data",
-            "jwt_secret": TEST_JWT_SECRET,
-            "redis_url": None,
-            "log_level": "DEBUG",
-            "rate_limit_enabled": False,
-            "email_worker_in_process": False,
-            # The suite checks the English catalogue (API.md 3-10); French has its own tests.
-            "default_language": "en",
-        }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)
+        return app_settings(
+            **{"database_url": database_url, "data_dir": tmp_path / "data", **overrides}
+        )
 
     return make
 

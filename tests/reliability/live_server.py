@@ -37,6 +37,7 @@ SETTINGS = Settings(
     database_url="sqlite+aiosqlite://",
     rate_limit_enabled=False,
     log_level="WARNING",
+    default_language="en",
 )
 ERROR_LINE = re.compile(r"^\S+ +(ERROR|CRITICAL) ")
 
@@ -144,7 +145,12 @@ def serve(database_url: str, directory: Path) -> Iterator[LiveServer]:
     `directory`; stopped on exit, once its /metrics are read into `served`."""
     env = cli_environment(directory / "data", database_url)
     env.update(
-        {"ENVIRONMENT": "test", "RATE_LIMIT_ENABLED": "false", "EMAIL_WORKER_IN_PROCESS": "false"}
+        {
+            "ENVIRONMENT": "test",
+            "RATE_LIMIT_ENABLED": "false",
+            "EMAIL_WORKER_IN_PROCESS": "false",
+            "DEFAULT_LANGUAGE": "en",
+        }
     )
     port = free_port()
     log = directory / "server.log"

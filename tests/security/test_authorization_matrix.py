@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from intowork.auth import service as auth_service
 from intowork.auth.service import ClientInfo
-from intowork.core.config import Environment, Settings
+from intowork.core.config import Settings
 from intowork.core.security import new_opaque_token, token_digest
 from intowork.main import create_app
 from intowork.models import (
@@ -37,7 +37,7 @@ from intowork.models import (
 )
 from intowork.models.enums import JobStatus, NotificationType, SkillCategory, UserRole
 from intowork.notifications.service import notify
-from tests.conftest import TEST_JWT_SECRET
+from tests.conftest import app_settings
 from tests.fixtures.databases import BACKENDS, empty_database
 from tests.fixtures.factories import (
     DEFAULT_PASSWORD,
@@ -63,18 +63,8 @@ Served = set[tuple[str, str]]
 
 
 def matrix_settings(database_url: str, data_dir: Path) -> Settings:
-    """tests/conftest.py's `make_settings()`, for an app that lives as long as the module."""
-    return Settings(
-        _env_file=None,
-        environment=Environment.TEST,
-        database_url=database_url,
-        data_dir=data_dir,
-        jwt_secret=TEST_JWT_SECRET,
-        redis_url=None,
-        log_level="DEBUG",
-        rate_limit_enabled=False,
-        email_worker_in_process=False,
-    )
+    """tests/conftest.py's settings, for an app that lives as long as the module."""
+    return app_settings(database_url=database_url, data_dir=data_dir)
 
 
 def served_operations(app: FastAPI) -> Served:
