@@ -19,6 +19,7 @@ from intowork.core.cache import create_cache
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
+from intowork.core.http_cache import ConditionalGetMiddleware
 from intowork.core.i18n import CONTENT_LANGUAGE, LanguageMiddleware
 from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from intowork.core.observability import metrics
@@ -33,7 +34,7 @@ from intowork.core.ratelimit import (
 from intowork.core.redis import create_redis
 from intowork.core.routing import (
     AllowHeaderMiddleware,
-    OptionalTrailingSlashMiddleware,
+    PathNormalisationMiddleware,
     single_valued_query,
 )
 from intowork.core.storage import create_storage
@@ -67,6 +68,7 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Reset",
     "Retry-After",
     "Content-Disposition",
+    "ETag",
     CONTENT_LANGUAGE,
 ]
 
@@ -146,6 +148,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=STREAMED_UPLOADS
     )
     app.add_middleware(UnhandledErrorMiddleware)
+    # Inside the rate-limit headers: a conditional GET is counted unless this answers 304.
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         CORSMiddleware,
@@ -153,12 +157,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origin_regex=settings.allowed_origin_regex,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+        allow_headers=["Authorization", "Content-Type", "If-None-Match", REQUEST_ID_HEADER],
         expose_headers=EXPOSED_HEADERS,
     )
     # Outside CORS, so that the preflight answers CORS gives itself carry them too.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
     app.add_middleware(ObservabilityMiddleware)
-    app.add_middleware(OptionalTrailingSlashMiddleware)
+    app.add_middleware(PathNormalisationMiddleware)
     return app

@@ -7,6 +7,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.config import Settings
 from intowork.models import Company, Job
 from intowork.models.enums import ApplicationStatus, JobStatus
 from tests.applications.conftest import (
@@ -26,6 +27,7 @@ from tests.applications.conftest import (
 )
 from tests.cvs.conftest import upload_cv_ok
 from tests.fixtures.factories import make_application, make_candidate
+from tests.fixtures.signed_urls import assert_signed
 
 T0 = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
 
@@ -56,7 +58,12 @@ class TestEmployerListAuthorization:
 
 class TestEmployerListShape:
     async def test_exact_item(
-        self, client: AsyncClient, candidate: Actor, employer: Actor, job: Job
+        self,
+        client: AsyncClient,
+        candidate: Actor,
+        employer: Actor,
+        job: Job,
+        settings: Settings,
     ) -> None:
         await upload_cv_ok(client, candidate)
         created = await apply_ok(client, candidate, job.id, cover_letter="I build pipelines.")
@@ -65,6 +72,9 @@ class TestEmployerListShape:
         [item] = body["applications"]
         assert set(item) == EMPLOYER_APPLICATION_KEYS
         assert candidate.user is not None
+        assert employer.user is not None
+        cv_path = f"/api/applications/employer/applications/{created['id']}/cv"
+        assert_signed(item.pop("cv_url"), cv_path, employer.user.id, settings)  # API.md M2
         assert item == {
             "id": created["id"],
             "job_id": job.id,
@@ -77,7 +87,6 @@ class TestEmployerListShape:
             "applied_at": created["applied_at"],
             "cover_letter": "I build pipelines.",
             "notes": None,
-            "cv_url": f"/api/applications/employer/applications/{created['id']}/cv",
         }
 
     async def test_nulls(

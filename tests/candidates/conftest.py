@@ -31,6 +31,7 @@ PROFILE_KEYS = {
     "website_url",
     "title",
     "summary",
+    "bio",
     "years_experience",
     "salary_expectation_min",
     "salary_expectation_max",
@@ -51,7 +52,18 @@ EXPERIENCE_KEYS = {
     "is_current",
     "description",
 }
-EDUCATION_KEYS = {"id", "degree", "school", "location", "start_date", "end_date", "description"}
+EDUCATION_KEYS = {
+    "id",
+    "degree",
+    "school",
+    "institution",
+    "field_of_study",
+    "location",
+    "start_date",
+    "end_date",
+    "is_current",
+    "description",
+}
 SKILL_KEYS = {"id", "name", "level", "category"}
 
 AUTH_REQUIRED = {"detail": "Authentication required"}

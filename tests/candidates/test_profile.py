@@ -6,6 +6,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.core.config import Settings
 from intowork.models.enums import SkillCategory
 from tests.candidates.conftest import (
     EDUCATION_KEYS,
@@ -22,6 +23,7 @@ from tests.candidates.conftest import (
     read_profile,
     utc,
 )
+from tests.fixtures.signed_urls import assert_signed
 
 
 class TestReadProfile:
@@ -35,6 +37,7 @@ class TestReadProfile:
             "website_url": None,
             "title": None,
             "summary": None,
+            "bio": None,
             "years_experience": None,
             "salary_expectation_min": None,
             "salary_expectation_max": None,
@@ -97,9 +100,12 @@ class TestReadProfile:
                 "id": education.id,
                 "degree": "BSc",
                 "school": "Sorbonne",
+                "institution": "Sorbonne",
+                "field_of_study": None,
                 "location": None,
                 "start_date": "2010-09",
                 "end_date": "2013-06",
+                "is_current": False,
                 "description": None,
             }
         ]
@@ -154,11 +160,14 @@ class TestLatestCv:
         data = await read_profile(client, me)
         assert (data["cv_url"], data["cv_filename"], data["cv_uploaded_at"]) == (None, None, None)
 
-    async def test_one_cv(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_one_cv(
+        self, client: AsyncClient, session: AsyncSession, me: Caller, settings: Settings
+    ) -> None:
         uploaded = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
         await add_cv(session, me.candidate_id, filename="Ada CV.pdf", created_at=uploaded)
         data = await read_profile(client, me)
-        assert data["cv_url"] == f"/api/candidates/{me.candidate_id}/cv"
+        # A link signed for the caller (API.md M2).
+        assert_signed(data["cv_url"], f"/api/candidates/{me.candidate_id}/cv", me.user.id, settings)
         assert data["cv_filename"] == "Ada CV.pdf"
         assert utc(data["cv_uploaded_at"]) == uploaded
 

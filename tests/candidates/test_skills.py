@@ -70,7 +70,7 @@ class TestCreateSkill:
 
 class TestSkillValidation:
     async def test_level_1_to_5(self, client: AsyncClient, me: Caller) -> None:
-        for level in [0, 6, -1, 100, 2.5, "expert", None]:
+        for level in [0, 6, -1, 100, 2.5, "guru", "Expert", "6", None]:
             body = {**skill_body(), "level": level}
             response = await client.post(SKILLS, json=body, headers=me.headers)
             assert error_locations(response) == [["body", "level"]], level

@@ -1,4 +1,4 @@
-"""Transport conventions: optional trailing slash, request ids."""
+"""Transport conventions: optional trailing slash, merged slashes, request ids."""
 
 import re
 import uuid
@@ -23,6 +23,27 @@ class TestTrailingSlash:
 
     async def test_root_unchanged(self, client: AsyncClient) -> None:
         assert (await client.get("/")).status_code == 200
+
+
+class TestRepeatedSlashes:
+    """Merged as nginx does (API.md M2): the frontend opens `<origin>/` + `/api/...`."""
+
+    @pytest.mark.parametrize(
+        "path", ["//api/ping", "/api//ping", "///api///ping", "//api/ping//", "//health"]
+    )
+    async def test_served_as_merged(self, client: AsyncClient, path: str) -> None:
+        # A whole URL: httpx would read a relative "//api/..." as a host.
+        response = await client.get(f"http://testserver{path}")
+        assert response.status_code == 200
+        assert "location" not in response.headers
+
+    async def test_query_string_kept(self, client: AsyncClient) -> None:
+        response = await client.get("http://testserver//api/jobs?page=1&limit=1")
+        assert response.status_code == 200
+        assert response.json()["limit"] == 1
+
+    async def test_unknown_path_still_404(self, client: AsyncClient) -> None:
+        assert (await client.get("http://testserver//api//missing")).status_code == 404
 
 
 class TestRequestId:

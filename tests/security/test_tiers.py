@@ -146,11 +146,16 @@ class TestEachTier:
         async with running(settings) as app, client_for(app) as http:
             await assert_limit(lambda _: http.get("/api/ping"), 3)
 
-    async def test_default_signed_in(self, shared_settings) -> None:
-        settings = shared_settings(rate_limit_default="3/minute")
+    async def test_read_signed_in(self, shared_settings) -> None:
+        """A signed-in GET of the default tier uses the per-user read budget (API.md M4)."""
+        settings = shared_settings(rate_limit_read="3/minute")
         async with running(settings) as app, client_for(app) as http:
             headers = bearer_for(await add_user(app, UserRole.EMPLOYER), settings)
             await assert_limit(lambda _: http.get("/api/auth/me", headers=headers), 3)
+            # Anonymous reads and signed-in writes keep their own tiers.
+            assert_counted(await http.get("/api/ping"), 300, 299)
+            path = "/api/notifications/mark-all-read"
+            assert_counted(await http.put(path, headers=headers), 30, 29)
 
 
 class TestMovingWindow:

@@ -16,10 +16,11 @@ from intowork.applications.schemas import (
     StatusUpdateRequest,
     StatusUpdateResponse,
 )
-from intowork.auth.dependencies import CurrentCandidate, CurrentEmployer
+from intowork.auth.dependencies import CurrentCandidate, CurrentEmployer, EmployerFileViewer
 from intowork.core.db import SessionDep
 from intowork.core.pagination import PageParams, page_params
 from intowork.core.schemas import MAX_ID, MessageResponse, PathId
+from intowork.core.signed_urls import UrlSignerDep
 from intowork.core.storage import StorageDep
 from intowork.cvs.router import PDF_RESPONSE, pdf_response
 from intowork.models.enums import ApplicationStatus
@@ -79,14 +80,16 @@ async def withdraw_application(
 async def list_company_applications(
     user: CurrentEmployer,
     session: SessionDep,
+    signer: UrlSignerDep,
     paging: EmployerPage,
     status: ApplicationStatus | None = None,
     job_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> EmployerApplicationList:
-    """Applications to the caller's company's jobs, newest first."""
+    """Applications to the caller's company's jobs, newest first, with signed CV links."""
     return await service.list_employer_applications(
         session,
         user,
+        signer=signer,
         status=status,
         job_id=job_id,
         page=paging.page,
@@ -101,9 +104,12 @@ async def list_company_applications(
     responses=PDF_RESPONSE,
 )
 async def download_application_cv(
-    application_id: ApplicationId, user: CurrentEmployer, session: SessionDep, storage: StorageDep
+    application_id: ApplicationId,
+    user: EmployerFileViewer,
+    session: SessionDep,
+    storage: StorageDep,
 ) -> StreamingResponse:
-    """Download the CV attached to an application."""
+    """Download the CV attached to an application, with a token or a signed `cv_url`."""
     return pdf_response(await service.download_cv(session, storage, user, application_id))
 
 

@@ -4,6 +4,8 @@ Every event writes, in the same transaction: the application's history (who, fro
 an in-app notification and an e-mail outbox row for the person it concerns.
 """
 
+import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -34,6 +36,7 @@ from intowork.core.email import enqueue_email
 from intowork.core.i18n import gettext, language_of
 from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
+from intowork.core.signed_urls import UrlSigner
 from intowork.core.storage import Storage
 from intowork.cvs import service as cvs_service
 from intowork.cvs.service import CvDownload, CvNotFound
@@ -59,7 +62,7 @@ ONE_APPLICATION_PER_JOB = "uq_job_applications_candidate_id_job_id"
 SQLITE_UNIQUE_VIOLATION = "UNIQUE constraint failed: job_applications.candidate_id"
 
 
-def employer_cv_url(application_id: int) -> str:
+def employer_cv_path(application_id: int) -> str:
     return f"/api/applications/employer/applications/{application_id}/cv"
 
 
@@ -87,14 +90,14 @@ def _candidate_view(row: Any) -> CandidateApplication:
     )
 
 
-def _employer_view(row: Any) -> EmployerApplication:
+def _employer_view(row: Any, cv_url: Callable[[int], str]) -> EmployerApplication:
     values = dict(row._mapping)
     cv_id = values.pop("cv_id")
     first, last = values.pop("first_name"), values.pop("last_name")
     return EmployerApplication(
         **values,
         candidate_name=f"{first} {last}",
-        cv_url=employer_cv_url(values["id"]) if cv_id is not None else None,
+        cv_url=cv_url(values["id"]) if cv_id is not None else None,
     )
 
 
@@ -228,12 +231,14 @@ async def list_employer_applications(
     session: AsyncSession,
     user: User,
     *,
+    signer: UrlSigner,
     status: ApplicationStatus | None,
     job_id: int | None,
     page: int,
     limit: int,
     offset: int,
 ) -> EmployerApplicationList:
+    """P3; each `cv_url` is a link signed for the caller (API.md M2)."""
     employer = await employers_service.get_or_create_employer(session, user)
     rows: list[Any] = []
     total = 0
@@ -241,8 +246,13 @@ async def list_employer_applications(
         rows, total = await repository.list_for_company(
             session, employer.company_id, status=status, job_id=job_id, offset=offset, limit=limit
         )
+    now = time.time()
+
+    def cv_url(application_id: int) -> str:
+        return signer.sign(employer_cv_path(application_id), user.id, now)
+
     return EmployerApplicationList(
-        applications=[_employer_view(row) for row in rows],
+        applications=[_employer_view(row, cv_url) for row in rows],
         total=total,
         page=page,
         limit=limit,

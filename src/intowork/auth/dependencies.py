@@ -8,7 +8,7 @@ before `tokens_valid_after` 401.
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,9 +21,11 @@ from intowork.core.errors import Unauthorized
 from intowork.core.i18n import use_language
 from intowork.core.net import client_ip
 from intowork.core.observability.context import bind_user
+from intowork.core.signed_urls import LinkExpiredOrInvalid, UrlSigner
 from intowork.core.tokens import InvalidAccessToken, decode_access_token
 from intowork.models import User
 from intowork.models.enums import UserRole
+from intowork.users import service as users_service
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The access token of a sign-in")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
@@ -81,12 +83,49 @@ async def get_optional_user(
     return user
 
 
+SignedUrlExpiry = Annotated[
+    str | None, Query(description="A signed link's expiry (Unix seconds), given with `sig`")
+]
+SignedUrlSignature = Annotated[
+    str | None, Query(description="A signed link's signature: opens the file without a token")
+]
+
+
+async def get_file_viewer(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: BearerCredentials,
+    exp: SignedUrlExpiry = None,
+    sig: SignedUrlSignature = None,
+) -> User:
+    """Who downloads a file: the token's user, else the viewer a signed link names (API.md M2).
+
+    A sent Authorization header alone decides, as on every route; `exp` and `sig` are then
+    ignored. A link's viewer is checked as a token's user is (deleted, inactive, role, and the
+    route's own rights), so that a link dies with the access it was made for.
+    """
+    if credentials is not None or (exp is None and sig is None):
+        return (await get_signed_in(session, settings, credentials)).user
+    viewer_id = UrlSigner.from_settings(settings).verify(request.scope["path"], exp, sig)
+    user = await users_service.get_user(session, viewer_id)
+    if user is None:
+        raise LinkExpiredOrInvalid()
+    bind_user(user.id)
+    use_language(user.language)
+    if not user.is_active:
+        raise InactiveAccount()
+    return user
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def _require_role(role: UserRole, message: str) -> Callable[[User], Awaitable[User]]:
-    async def require(user: CurrentUser) -> User:
+def _require_role(
+    role: UserRole, message: str, caller: Callable[..., Awaitable[User]] = get_current_user
+) -> Callable[[User], Awaitable[User]]:
+    async def require(user: Annotated[User, Depends(caller)]) -> User:
         if user.role is not role:
             raise WrongRole(message)
         return user
@@ -102,6 +141,14 @@ CurrentEmployer = Annotated[
     User, Depends(_require_role(UserRole.EMPLOYER, "Employer access required"))
 ]
 AdminUser = Annotated[User, Depends(_require_role(UserRole.ADMIN, "Admin access required"))]
+# Download routes whose URLs the API hands out signed (a `cv_url`): a token or a signed link.
+CandidateFileViewer = Annotated[
+    User,
+    Depends(_require_role(UserRole.CANDIDATE, "Candidate access required", get_file_viewer)),
+]
+EmployerFileViewer = Annotated[
+    User, Depends(_require_role(UserRole.EMPLOYER, "Employer access required", get_file_viewer))
+]
 
 
 def printable(header: str | None) -> str | None:

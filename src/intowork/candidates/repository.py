@@ -40,9 +40,11 @@ EDUCATION_COLUMNS = (
     Education.id,
     Education.degree,
     Education.school,
+    Education.field_of_study,
     Education.location,
     Education.start_date,
     Education.end_date,
+    Education.is_current,
     Education.description,
 )
 SKILL_COLUMNS = (Skill.id, Skill.name, Skill.level, Skill.category)

@@ -23,22 +23,25 @@ from intowork.candidates.schemas import (
 )
 from intowork.core.db import SessionDep
 from intowork.core.schemas import MessageResponse
+from intowork.core.signed_urls import UrlSignerDep
 
 router = APIRouter(prefix="/api/candidates", tags=["candidates"])
 
 
 @router.get("/profile", response_model=CandidateProfile)
-async def read_profile(session: SessionDep, user: CurrentCandidate) -> CandidateProfile:
+async def read_profile(
+    session: SessionDep, user: CurrentCandidate, signer: UrlSignerDep
+) -> CandidateProfile:
     """The caller's profile with experiences, education, skills and the latest CV."""
-    return await service.get_profile(session, user)
+    return await service.get_profile(session, user, signer=signer)
 
 
 @router.put("/profile", response_model=CandidateProfile)
 async def update_profile(
-    body: ProfileUpdate, session: SessionDep, user: CurrentCandidate
+    body: ProfileUpdate, session: SessionDep, user: CurrentCandidate, signer: UrlSignerDep
 ) -> CandidateProfile:
     """Change the keys sent; null clears a field."""
-    return await service.update_profile(session, user, changes=body)
+    return await service.update_profile(session, user, changes=body, signer=signer)
 
 
 @router.post("/profile/experiences", response_model=ExperienceResponse)

@@ -25,6 +25,7 @@ from intowork.candidates.schemas import (
     SkillResponse,
 )
 from intowork.core.cache import Namespace, invalidate_after_commit
+from intowork.core.signed_urls import UrlSigner
 from intowork.models import Candidate, Education, Experience, Skill, User
 
 Item = TypeVar("Item", Experience, Education, Skill)
@@ -40,7 +41,7 @@ async def get_or_create_candidate(session: AsyncSession, user: User) -> Candidat
     return candidate
 
 
-def cv_url(candidate_id: int) -> str:
+def cv_path(candidate_id: int) -> str:
     """Where the owner downloads their latest CV (served by the CVs domain)."""
     return f"/api/candidates/{candidate_id}/cv"
 
@@ -50,19 +51,21 @@ def _completion_may_change(session: AsyncSession) -> None:
     invalidate_after_commit(session, Namespace.DASHBOARDS)
 
 
-async def get_profile(session: AsyncSession, user: User) -> CandidateProfile:
-    """C1: one statement when the candidate row exists (it is made at sign-up)."""
+async def get_profile(session: AsyncSession, user: User, *, signer: UrlSigner) -> CandidateProfile:
+    """C1: one statement when the candidate row exists (it is made at sign-up). `cv_url` is a
+    link signed for the caller (API.md M2)."""
     row = await repository.get_profile(session, user.id)
     if row is None:
         await get_or_create_candidate(session, user)
         row = await repository.get_profile(session, user.id)
         assert row is not None
-    return _profile(row)
+    return _profile(row, signer, user.id)
 
 
-def _profile(row: RowMapping) -> CandidateProfile:
+def _profile(row: RowMapping, signer: UrlSigner, viewer_id: int) -> CandidateProfile:
     values: dict[str, Any] = dict(row)
-    values["cv_url"] = cv_url(values["id"]) if values["cv_filename"] is not None else None
+    has_cv = values["cv_filename"] is not None
+    values["cv_url"] = signer.sign(cv_path(values["id"]), viewer_id) if has_cv else None
     profile = CandidateProfile.model_validate(values)
     # C1's orders, applied again here: SQLite (< 3.44) cannot order inside json_group_array, and
     # the order of its subquery is an implementation detail.
@@ -74,7 +77,7 @@ def _profile(row: RowMapping) -> CandidateProfile:
 
 
 async def update_profile(
-    session: AsyncSession, user: User, *, changes: ProfileUpdate
+    session: AsyncSession, user: User, *, changes: ProfileUpdate, signer: UrlSigner
 ) -> CandidateProfile:
     """Partial update. The salary range is checked against the stored bound not sent."""
     candidate = await get_or_create_candidate(session, user)
@@ -88,7 +91,7 @@ async def update_profile(
     await session.flush()
     _completion_may_change(session)
     logger.bind(candidate_id=candidate.id, fields=sorted(values)).info("candidates.profile_updated")
-    return await get_profile(session, user)
+    return await get_profile(session, user, signer=signer)
 
 
 async def _add(session: AsyncSession, user: User, model: type[Item], data: BaseModel) -> Item:

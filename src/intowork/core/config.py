@@ -143,6 +143,8 @@ class Settings(BaseSettings):
     refresh_token_idle_days: PositiveInt = 7
     refresh_token_max_days: PositiveInt = 30
     password_reset_expire_minutes: PositiveInt = 60
+    # How long a signed file link (a `cv_url`, API.md M2) opens without the Authorization header.
+    signed_url_ttl_seconds: int = Field(default=15 * 60, ge=1, le=24 * 60 * 60)
 
     # The language of a request without a signed-in preference nor Accept-Language (API.md M1).
     default_language: Language = Language.FR
@@ -178,6 +180,9 @@ class Settings(BaseSettings):
     rate_limit_signin_ip: str = "20/15minutes"
     rate_limit_signup: str = "3/hour"
     rate_limit_forgot_password: str = "3/hour"
+    # Signed-in GETs of the default tier, per user: above `default` to fit one person's use of
+    # the IntoWork frontend (API.md M4; its 304s are not counted at all).
+    rate_limit_read: str = "600/minute"
     rate_limit_default: str = "300/minute"
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
 
@@ -221,6 +226,7 @@ class Settings(BaseSettings):
         "rate_limit_signin_ip",
         "rate_limit_signup",
         "rate_limit_forgot_password",
+        "rate_limit_read",
         "rate_limit_default",
     )
     @classmethod

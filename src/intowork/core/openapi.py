@@ -21,8 +21,10 @@ from pydantic import BaseModel
 # rather than asking every router to repeat its 401/403.
 from intowork.auth.dependencies import (
     AdminUser,
+    CandidateFileViewer,
     CurrentCandidate,
     CurrentEmployer,
+    EmployerFileViewer,
     get_optional_user,
     get_signed_in,
 )
@@ -57,9 +59,12 @@ ROLE_DEPENDENCIES: dict[Callable[..., Any], Access] = {
     _dependency_of(CurrentCandidate): Access.CANDIDATE,
     _dependency_of(CurrentEmployer): Access.EMPLOYER,
     _dependency_of(AdminUser): Access.ADMIN,
+    _dependency_of(CandidateFileViewer): Access.CANDIDATE,
+    _dependency_of(EmployerFileViewer): Access.EMPLOYER,
 }
 ROLES = frozenset(ROLE_DEPENDENCIES.values())
 
+SIGNED_LINK_REFUSED = "The signed link (`exp`, `sig`) expired or is invalid"
 # Errors no dependency shows, by operation: status -> when. Statuses derived from the
 # dependencies are declared anyway; an entry here then only adds to their description.
 BUSINESS_ERRORS: dict[tuple[str, str], dict[int, str]] = {
@@ -85,6 +90,7 @@ BUSINESS_ERRORS: dict[tuple[str, str], dict[int, str]] = {
     ("DELETE", "/api/jobs/{job_id}"): {409: "The job has applications"},
     ("POST", "/api/candidates/cv"): {400: "Not a PDF, empty, or not a multipart upload"},
     ("GET", "/api/candidates/cv/download"): {404: "No CV uploaded"},
+    ("GET", "/api/candidates/{candidate_id}/cv"): {403: SIGNED_LINK_REFUSED},
     ("POST", "/api/applications/my/applications"): {
         400: "Already applied, or the job does not accept applications",
         404: "No such published job, or no such CV of the caller",
@@ -92,6 +98,9 @@ BUSINESS_ERRORS: dict[tuple[str, str], dict[int, str]] = {
     },
     ("DELETE", "/api/applications/my/applications/{application_id}"): {
         400: "The application is accepted or rejected"
+    },
+    ("GET", "/api/applications/employer/applications/{application_id}/cv"): {
+        403: SIGNED_LINK_REFUSED
     },
     ("PUT", "/api/applications/employer/applications/{application_id}/status"): {
         409: "Transition not allowed from the current status"

@@ -4,6 +4,9 @@ Counters live in Redis when REDIS_URL is set, shared by every process; otherwise
 Redis fails, in this process's memory (a Redis outage degrades the limits to per-process ones,
 never to errors). After a failure Redis is retried every few seconds, so the shared counters come
 back by themselves. Every tier uses a moving window: exactly `amount` requests in any `period`.
+
+A GET carrying If-None-Match is counted once its status is known (API.md M4): a 304 is free, any
+other answer is counted then and, past the limit, replaced by the usual 429.
 """
 
 import time
@@ -15,13 +18,15 @@ from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.util import WindowStats
 from loguru import logger
 from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intowork.core.config import Settings
-from intowork.core.errors import RateLimited
+from intowork.core.errors import RateLimited, error_response
 from intowork.core.net import client_ip
 from intowork.core.observability import metrics
 from intowork.core.redis import stale_connection_retry
@@ -41,6 +46,7 @@ class Tier(StrEnum):
     SIGNIN_IP = "signin_ip"
     SIGNUP = "signup"
     FORGOT_PASSWORD = "forgot_password"
+    READ = "read"
     DEFAULT = "default"
 
 
@@ -88,20 +94,24 @@ class RateLimiter:
         self.shared_down_until = 0.0
 
     async def hit(self, tier: Tier, key: str) -> Decision:
+        return await self._decide(tier, key, count=True)
+
+    async def peek(self, tier: Tier, key: str) -> Decision:
+        """Whether a request would be allowed now, without counting it."""
+        return await self._decide(tier, key, count=False)
+
+    async def _decide(self, tier: Tier, key: str, *, count: bool) -> Decision:
         item = self.items[tier]
         limiter = self._limiter()
         try:
-            allowed = await limiter.hit(item, tier.value, key)
-            stats = await limiter.get_window_stats(item, tier.value, key)
+            allowed, stats = await self._ask(limiter, item, tier, key, count=count)
         except Exception as exc:
             if limiter is self.local:
                 raise
             # Redis is unreachable: count in this process until it is back.
             self.shared_down_until = time.monotonic() + REDIS_RETRY_SECONDS
             logger.bind(error=type(exc).__name__).warning("ratelimit.redis_unavailable")
-            limiter = self.local
-            allowed = await limiter.hit(item, tier.value, key)
-            stats = await limiter.get_window_stats(item, tier.value, key)
+            allowed, stats = await self._ask(self.local, item, tier, key, count=count)
         return Decision(
             allowed=allowed,
             limit=item.amount,
@@ -109,6 +119,21 @@ class RateLimiter:
             reset_at=int(stats.reset_time) + 1,
             period_seconds=item.get_expiry(),
         )
+
+    @staticmethod
+    async def _ask(
+        limiter: MovingWindowRateLimiter,
+        item: RateLimitItem,
+        tier: Tier,
+        key: str,
+        *,
+        count: bool,
+    ) -> tuple[bool, WindowStats]:
+        if count:
+            allowed = await limiter.hit(item, tier.value, key)
+            return allowed, await limiter.get_window_stats(item, tier.value, key)
+        stats = await limiter.get_window_stats(item, tier.value, key)
+        return stats.remaining > 0, stats
 
     def _limiter(self) -> MovingWindowRateLimiter:
         if self.shared is not None and time.monotonic() >= self.shared_down_until:
@@ -148,6 +173,11 @@ def tier_for(method: str, path: str) -> Tier | None:
     return Tier.DEFAULT
 
 
+USER_KEY = "user:"
+STATE_KEY = "rate_limit_headers"
+DEFERRED_KEY = "rate_limit_deferred"
+
+
 def caller_key(request: Request, settings: Settings, *, by_ip: bool) -> str:
     """The user id of a valid access token, else the client IP."""
     if not by_ip:
@@ -155,13 +185,19 @@ def caller_key(request: Request, settings: Settings, *, by_ip: bool) -> str:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
-                return f"user:{decode_access_token(token.strip(), settings).user_id}"
+                return f"{USER_KEY}{decode_access_token(token.strip(), settings).user_id}"
             except InvalidAccessToken:
                 pass
     return f"ip:{client_ip(request, settings.trusted_proxies) or 'unknown'}"
 
 
-STATE_KEY = "rate_limit_headers"
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A conditional GET's limit, counted once its status is known (RateLimitHeadersMiddleware)."""
+
+    limiter: RateLimiter
+    tier: Tier
+    key: str
 
 
 async def enforce(request: Request, tier: Tier, key: str) -> None:
@@ -169,21 +205,65 @@ async def enforce(request: Request, tier: Tier, key: str) -> None:
     if limiter is None:
         return
     decision = await limiter.hit(tier, key)
-    # The tightest limit met by this request is the one its headers describe.
-    current: dict[str, str] | None = request.scope["state"].get(STATE_KEY)
-    if current is None or int(current["X-RateLimit-Remaining"]) >= decision.remaining:
-        request.scope["state"][STATE_KEY] = decision.headers
+    _describe(request.scope, decision)
     if not decision.allowed:
-        metrics.rate_limited(tier.value)
-        logger.bind(tier=tier.value).info("ratelimit.refused")
-        raise RateLimited(
-            "Rate limit exceeded: {amount} per {seconds} seconds",
-            params={"amount": decision.limit, "seconds": decision.period_seconds},
-        )
+        raise refusal(tier, decision)
+
+
+async def defer(request: Request, tier: Tier, key: str) -> None:
+    """Leaves a conditional GET uncounted until its status is known: a 304 costs nothing.
+
+    A budget already spent refuses it here, before any work, like any other request: adding
+    If-None-Match is no way to make the server answer past the limit.
+    """
+    limiter: RateLimiter | None = request.app.state.rate_limiter
+    if limiter is None:
+        return
+    decision = await limiter.peek(tier, key)
+    _describe(request.scope, decision)
+    if not decision.allowed:
+        raise refusal(tier, decision)
+    request.scope["state"].setdefault(DEFERRED_KEY, []).append(Deferred(limiter, tier, key))
+
+
+def refusal(tier: Tier, decision: Decision) -> RateLimited:
+    metrics.rate_limited(tier.value)
+    logger.bind(tier=tier.value).info("ratelimit.refused")
+    return RateLimited(
+        "Rate limit exceeded: {amount} per {seconds} seconds",
+        params={"amount": decision.limit, "seconds": decision.period_seconds},
+    )
+
+
+def _describe(scope: Scope, decision: Decision) -> None:
+    """The tightest limit met by the request is the one its headers describe."""
+    state: dict[str, Any] = scope["state"]
+    current: dict[str, str] | None = state.get(STATE_KEY)
+    if current is None or int(current["X-RateLimit-Remaining"]) >= decision.remaining:
+        state[STATE_KEY] = decision.headers
+
+
+async def _count_deferred(scope: Scope, deferred: list[Deferred]) -> Response | None:
+    """Counts the deferred limits of an answer other than a 304; the 429 that replaces it when
+    one of them is spent."""
+    for entry in deferred:
+        decision = await entry.limiter.hit(entry.tier, entry.key)
+        _describe(scope, decision)
+        if not decision.allowed:
+            refused = refusal(entry.tier, decision)
+            return error_response(
+                refused.status_code, refused.detail, decision.headers, refused.params
+            )
+    return None
 
 
 class RateLimitHeadersMiddleware:
-    """Puts the X-RateLimit-* (and Retry-After) of the request on its response, errors included."""
+    """Puts the X-RateLimit-* (and Retry-After) of the request on its response, errors included.
+
+    It also counts the conditional GETs that `defer` left open, now that their status is known:
+    a 304 is not counted; any other answer is, and becomes the usual 429 past the limit (the
+    handler has run, but its answer is not sent).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -192,10 +272,22 @@ class RateLimitHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        replaced = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return
             if message["type"] == "http.response.start":
-                limits_headers = scope.get("state", {}).get(STATE_KEY)
+                state = scope.get("state", {})
+                deferred: list[Deferred] | None = state.pop(DEFERRED_KEY, None)
+                if deferred and message["status"] != 304:
+                    refused = await _count_deferred(scope, deferred)
+                    if refused is not None:
+                        replaced = True
+                        await refused(scope, receive, send)
+                        return
+                limits_headers = state.get(STATE_KEY)
                 if limits_headers:
                     MutableHeaders(scope=message).update(limits_headers)
             await send(message)
@@ -212,4 +304,11 @@ async def rate_limit_route(request: Request) -> None:
     if tier is None:
         return
     settings: Settings = request.app.state.settings
-    await enforce(request, tier, caller_key(request, settings, by_ip=tier in IP_TIERS))
+    key = caller_key(request, settings, by_ip=tier in IP_TIERS)
+    if tier is Tier.DEFAULT and request.method == "GET" and key.startswith(USER_KEY):
+        # A signed-in person's reads have a budget of their own, per user (API.md M4).
+        tier = Tier.READ
+    if request.method == "GET" and "if-none-match" in request.headers:
+        await defer(request, tier, key)
+    else:
+        await enforce(request, tier, key)

@@ -1,5 +1,6 @@
 """Transport conventions that apply to every route."""
 
+import re
 from collections.abc import Iterator
 
 from fastapi import Request, routing
@@ -11,21 +12,44 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+REPEATED_SLASHES = re.compile("/{2,}")
+REPEATED_RAW_SLASHES = re.compile(b"/{2,}")
 
-class OptionalTrailingSlashMiddleware:
-    """`/api/jobs/` is `/api/jobs`: the path is matched without its trailing slash, no redirect."""
+
+class PathNormalisationMiddleware:
+    """The path is matched as nginx would serve it, with no redirect: repeated slashes merged
+    (`//api/jobs` is `/api/jobs`; the IntoWork frontend joins its API origin and a `cv_url` with
+    one slash too many), then one trailing slash dropped (`/api/jobs/` is `/api/jobs`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] in {"http", "websocket"} and len(path) > 1 and path.endswith("/"):
-            scope = dict(scope, path=path.rstrip("/") or "/")
-            raw_path = scope.get("raw_path")
-            if raw_path:
-                scope["raw_path"] = raw_path.rstrip(b"/") or b"/"
+        if scope["type"] in {"http", "websocket"}:
+            path: str = scope.get("path", "")
+            normalised = _normalise(path)
+            if normalised != path:
+                scope = dict(scope, path=normalised)
+                raw_path = scope.get("raw_path")
+                if raw_path:
+                    scope["raw_path"] = _normalise_raw(raw_path)
         await self.app(scope, receive, send)
+
+
+def _normalise(path: str) -> str:
+    if "//" in path:
+        path = REPEATED_SLASHES.sub("/", path)
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return path
+
+
+def _normalise_raw(raw_path: bytes) -> bytes:
+    if b"//" in raw_path:
+        raw_path = REPEATED_RAW_SLASHES.sub(b"/", raw_path)
+    if len(raw_path) > 1 and raw_path.endswith(b"/"):
+        raw_path = raw_path.rstrip(b"/") or b"/"
+    return raw_path
 
 
 class AllowHeaderMiddleware:

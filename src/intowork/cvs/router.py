@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from intowork.auth.dependencies import CurrentCandidate
+from intowork.auth.dependencies import CandidateFileViewer, CurrentCandidate
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
 from intowork.core.schemas import MessageResponse, PathId
@@ -91,7 +91,7 @@ async def delete_cv(
 
 @router.get("/{candidate_id}/cv", response_class=StreamingResponse, responses=PDF_RESPONSE)
 async def download_candidate_cv(
-    candidate_id: PathId, user: CurrentCandidate, session: SessionDep, storage: StorageDep
+    candidate_id: PathId, user: CandidateFileViewer, session: SessionDep, storage: StorageDep
 ) -> StreamingResponse:
-    """Download this candidate's latest CV (the candidate only)."""
+    """Download this candidate's latest CV (the candidate only; a token or a signed `cv_url`)."""
     return pdf_response(await service.download_latest_of(session, storage, user, candidate_id))

@@ -89,10 +89,15 @@ async def list_my_jobs(
 
 @router.get("/stats/recent", response_model=RecentJobsResponse)
 async def count_recent_jobs(
-    session: SessionDep, days: Annotated[int, Query(ge=1, le=30)] = 7
-) -> RecentJobsResponse:
+    session: SessionDep,
+    days: Annotated[int, Query(ge=1, le=30)] = 7,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """How many jobs were published in the last `days` days."""
-    return RecentJobsResponse(count=await service.count_recent_jobs(session, days=days), days=days)
+    count = await service.count_recent_jobs(session, days=days)
+    # Public validators: the IntoWork frontend asks for it anonymously, dozens of times a minute.
+    body = RecentJobsResponse(count=count, days=days).model_dump_json().encode()
+    return json_response(body, if_none_match=if_none_match, personalised=False)
 
 
 @router.post("/create", response_model=JobResponse, status_code=status.HTTP_201_CREATED)

@@ -54,6 +54,8 @@ class SkillCategory(StrEnum):
     TECHNICAL = "technical"
     SOFT = "soft"
     LANGUAGE = "language"
+    # What fits none of the others (the IntoWork frontend's "autre", API.md M5; migration 0006).
+    OTHER = "other"
 
 
 class SessionRevokedReason(StrEnum):

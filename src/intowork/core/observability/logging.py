@@ -25,6 +25,7 @@ from loguru import logger
 
 from intowork.core.config import Settings
 from intowork.core.observability.context import add_request_fields
+from intowork.core.signed_urls import redact_signatures
 
 if TYPE_CHECKING:
     from loguru import Logger, Message, Record
@@ -67,7 +68,10 @@ class InterceptHandler(logging.Handler):
         while frame is not None and (depth == 0 or frame.f_code.co_filename == logging.__file__):
             frame = frame.f_back
             depth += 1
-        logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
+        # Their lines may quote a request line (uvicorn's access log, if turned back on): a
+        # signed link's `sig` opens a file, so it is never written down.
+        message = redact_signatures(record.getMessage())
+        logger.opt(depth=depth, exception=record.exc_info).log(level, message)
 
 
 def _human_format(record: "Record") -> str:
