@@ -121,6 +121,15 @@ class TestEmployerLink:
         assert response.status_code == 401
         assert response.json() == AUTH_REQUIRED
 
+    async def test_an_empty_link_is_no_link(
+        self, client: AsyncClient, application: dict[str, Any]
+    ) -> None:
+        # Found by schemathesis (missing Authorization must be a 401): `exp=&sig=` carries
+        # no credential, unlike a link with a wrong or empty part.
+        response = await client.get(with_query(employer_cv_path(application["id"]), exp="", sig=""))
+        assert response.status_code == 401
+        assert response.json() == AUTH_REQUIRED
+
     async def test_a_colleagues_link_serves_as_the_colleague(
         self,
         client: AsyncClient,
@@ -216,7 +225,8 @@ TAMPERED: dict[str, Any] = {
     "sig missing": lambda q: {"exp": q["exp"]},
     "sig without viewer": lambda q: {**q, "sig": q["sig"].split(".")[1]},
     "garbage": lambda _q: {"exp": "soon", "sig": "garbage"},
-    "empty": lambda _q: {"exp": "", "sig": ""},
+    "empty exp": lambda q: {**q, "exp": ""},
+    "empty sig": lambda q: {**q, "sig": ""},
     "arabic-indic digit": lambda q: {**q, "sig": "\u0661." + q["sig"].split(".")[1]},
     "huge viewer id": lambda q: {**q, "sig": "9" * 40 + "." + q["sig"].split(".")[1]},
 }

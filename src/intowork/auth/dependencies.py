@@ -102,10 +102,11 @@ async def get_file_viewer(
     """Who downloads a file: the token's user, else the viewer a signed link names (API.md M2).
 
     A sent Authorization header alone decides, as on every route; `exp` and `sig` are then
-    ignored. A link's viewer is checked as a token's user is (deleted, inactive, role, and the
-    route's own rights), so that a link dies with the access it was made for.
+    ignored. Without both, as with `exp=&sig=` (empty), the request carries no credential: 401.
+    A link's viewer is checked as a token's user is (deleted, inactive, role, and the route's
+    own rights), so that a link dies with the access it was made for.
     """
-    if credentials is not None or (exp is None and sig is None):
+    if credentials is not None or not (exp or sig):
         return (await get_signed_in(session, settings, credentials)).user
     viewer_id = UrlSigner.from_settings(settings).verify(request.scope["path"], exp, sig)
     user = await users_service.get_user(session, viewer_id)
