@@ -172,6 +172,14 @@ def _apply_filters(
     return statement, relevance
 
 
+@dataclass(frozen=True, slots=True)
+class ListTotal:
+    """The public list's `total`: exact up to a window, else that window as a lower bound."""
+
+    count: int
+    is_estimate: bool
+
+
 async def list_published(
     session: AsyncSession,
     filters: JobFilters,
@@ -180,17 +188,30 @@ async def list_published(
     by_relevance: bool,
     offset: int,
     limit: int,
-) -> tuple[list[Any], int]:
-    """A page of the public list and the true total: two statements."""
+    count_cap: int,
+) -> tuple[list[Any], ListTotal]:
+    """A page of the public list and its total: one or two statements.
+
+    The total is counted exactly up to a window of `count_cap` jobs (or to the end of the asked
+    page, if further): counting every match of a broad filter at 100,000 jobs cost more than the
+    page itself. Past the window, the total is the window and flagged as an estimate. A short
+    page ends the list, so its total needs no count at all.
+    """
     dialect = session.get_bind().dialect.name
     page, relevance = _apply_filters(_item_select(viewer_id), filters, dialect, rank=by_relevance)
     order: list[ColumnElement[Any]] = [Job.posted_at.desc(), Job.id.desc()]
     if relevance is not None:
         order.insert(0, relevance.desc())
     rows = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
-    counted, _ = _apply_filters(select(func.count()).select_from(Job), filters, dialect)
+    if rows and len(rows) < limit:
+        return list(rows), ListTotal(offset + len(rows), is_estimate=False)
+    window = max(count_cap, offset + limit)
+    matching, _ = _apply_filters(select(literal_column("1")).select_from(Job), filters, dialect)
+    counted = select(func.count()).select_from(matching.limit(window + 1).subquery())
     total = (await session.scalar(counted)) or 0
-    return list(rows), total
+    if total > window:
+        return list(rows), ListTotal(window, is_estimate=True)
+    return list(rows), ListTotal(total, is_estimate=False)
 
 
 async def list_by_employer(
