@@ -48,7 +48,7 @@ class TestCountCap:
             ({"search": "python", "location": "paris", "limit": 2}, (CAP, 2, True)),
             # The window reaches the end of the asked page: still a lower bound, one page on.
             ({"search": "python", "page": 2, "limit": 2}, (4, 2, True)),
-            # A short page ends the list: the exact total, without counting.
+            # The window covers the asked page: the last page's total is exact.
             ({"search": "python", "page": 3, "limit": 2}, (5, 3, False)),
             ({"search": "python", "limit": 10}, (5, 1, False)),
             # Fewer matches than the cap: exact.

@@ -200,12 +200,11 @@ async def list_published(
     limit: int,
     count_cap: int,
 ) -> tuple[list[Any], ListTotal]:
-    """A page of the public list and its total: one or two statements.
+    """A page of the public list and its total: two statements.
 
     The total is counted exactly up to a window of `count_cap` jobs (or to the end of the asked
     page, if further): counting every match of a broad filter at 100,000 jobs cost more than the
-    page itself. Past the window, the total is the window and flagged as an estimate. A short
-    page ends the list, so its total needs no count at all.
+    page itself. Past the window, the total is the window and flagged as an estimate.
     """
     dialect = session.get_bind().dialect.name
     page, relevance = _apply_filters(_item_select(viewer_id), filters, dialect, rank=by_relevance)
@@ -213,8 +212,6 @@ async def list_published(
     if relevance is not None:
         order.insert(0, relevance.desc())
     rows = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
-    if rows and len(rows) < limit:
-        return list(rows), ListTotal(offset + len(rows), is_estimate=False)
     window = max(count_cap, offset + limit)
     matching, _ = _apply_filters(select(literal_column("1")).select_from(Job), filters, dialect)
     counted = select(func.count()).select_from(matching.limit(window + 1).subquery())
