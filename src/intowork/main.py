@@ -19,6 +19,7 @@ from intowork.core.cache import create_cache
 from intowork.core.config import Settings, get_settings
 from intowork.core.db import create_database
 from intowork.core.errors import UnhandledErrorMiddleware, register_error_handlers
+from intowork.core.heap import freeze_startup_heap, unfreeze_heap
 from intowork.core.http_cache import ConditionalGetMiddleware
 from intowork.core.i18n import CONTENT_LANGUAGE, LanguageMiddleware
 from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -97,9 +98,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             "metrics.open"
         )
     logger.bind(environment=settings.environment.value).info("app.started")
+    gc_thresholds = freeze_startup_heap() if settings.gc_freeze else None
     try:
         yield
     finally:
+        if gc_thresholds is not None:
+            unfreeze_heap(gc_thresholds)
         if app.state.email_worker is not None:
             await app.state.email_worker.stop()
         if app.state.redis is not None:

@@ -131,7 +131,7 @@ class TestConcurrentMisses:
         assert len({response.content for response in responses}) == 1
         assert responses[0].json()["total"] == 3
         reads = job_reads(log)
-        pages = [statement for statement in reads if " LIMIT " in statement.upper()]
+        pages = [s for s in reads if not s.lstrip().upper().startswith("SELECT COUNT")]
         assert (len(pages), len(reads)) == (1, 2), log  # one page, one total
         with count_statements() as log:
             assert (await client.get(JOBS)).content == responses[0].content

@@ -54,7 +54,7 @@ JOB_DETAIL_KEYS = JOB_ITEM_KEYS | {
     "employment_type",
     "salary_range",
 }
-PAGE_KEYS = frozenset({"jobs", "total", "page", "limit", "total_pages"})
+PAGE_KEYS = frozenset({"jobs", "total", "page", "limit", "total_pages", "total_is_estimate"})
 AUTH_REQUIRED = {"detail": "Authentication required"}
 EMPLOYER_REQUIRED = {"detail": "Employer access required"}
 NOT_OWNER = {"detail": "You do not own this job"}

@@ -112,7 +112,14 @@ class TestListPagination:
 
     async def test_empty(self, client: AsyncClient) -> None:
         page = await list_jobs(client)
-        assert page == {"jobs": [], "total": 0, "page": 1, "limit": 10, "total_pages": 0}
+        assert page == {
+            "jobs": [],
+            "total": 0,
+            "page": 1,
+            "limit": 10,
+            "total_pages": 0,
+            "total_is_estimate": False,
+        }
 
     @pytest.mark.parametrize("limit", [1, 2, 3, 5, 7, 100])
     async def test_pages_are_disjoint_and_stable(
@@ -137,7 +144,14 @@ class TestListPagination:
         for _ in range(3):
             await add_job(session, employer)
         page = await list_jobs(client, page=5, limit=2)
-        assert page == {"jobs": [], "total": 3, "page": 5, "limit": 2, "total_pages": 2}
+        assert page == {
+            "jobs": [],
+            "total": 3,
+            "page": 5,
+            "limit": 2,
+            "total_pages": 2,
+            "total_is_estimate": False,
+        }
 
     @pytest.mark.parametrize("number", [4, 1_000_001, 2**31])
     async def test_far_past_the_end(

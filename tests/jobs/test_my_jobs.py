@@ -53,7 +53,14 @@ class TestMyJobs:
 
     async def test_empty(self, client: AsyncClient, owner: Actor) -> None:
         page = await list_jobs(client, owner, path=MY_JOBS)
-        assert page == {"jobs": [], "total": 0, "page": 1, "limit": 10, "total_pages": 0}
+        assert page == {
+            "jobs": [],
+            "total": 0,
+            "page": 1,
+            "limit": 10,
+            "total_pages": 0,
+            "total_is_estimate": False,
+        }
 
     async def test_pagination(
         self, client: AsyncClient, session: AsyncSession, owner: Actor

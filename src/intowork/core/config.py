@@ -186,8 +186,16 @@ class Settings(BaseSettings):
     rate_limit_default: str = "300/minute"
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
 
+    # The public job list counts matches exactly up to this many (or the asked page's end), then
+    # reports that bound with `total_is_estimate` (docs/decisions.md: The job list at scale).
+    job_list_count_cap: int = Field(default=1000, ge=1, le=1_000_000)
+
     cv_max_bytes: PositiveInt = 5 * 1024 * 1024
     max_body_bytes: PositiveInt = 1024 * 1024
+
+    # Freeze the start-up heap out of the garbage collector's reach (core/heap.py). Unset: on
+    # everywhere but in tests, where a full collection per app would slow the suite.
+    gc_freeze: bool | None = None
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -254,6 +262,8 @@ class Settings(BaseSettings):
             self.jwt_secret = SecretStr(_development_secret(self.data_dir))
         if self.email_worker_in_process is None:
             self.email_worker_in_process = self.environment is not Environment.PRODUCTION
+        if self.gc_freeze is None:
+            self.gc_freeze = self.environment is not Environment.TEST
         if self.docs_enabled is None:
             self.docs_enabled = self.environment is not Environment.PRODUCTION
         _check_email_backend(self)

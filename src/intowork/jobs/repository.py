@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
 
 from intowork.core.db import AnySelect
 from intowork.jobs.search import SearchQuery
@@ -114,6 +115,10 @@ def _item_select(viewer_id: int | None, *extra: Any) -> AnySelect:
     return statement
 
 
+def _fts_match(search: SearchQuery) -> TextClause:
+    return text("jobs_fts MATCH :fts_match").bindparams(fts_match=search.sqlite_match())
+
+
 def _apply_filters(
     statement: AnySelect, filters: JobFilters, dialect: str, *, rank: bool = False
 ) -> tuple[AnySelect, ColumnElement[Any] | None]:
@@ -147,10 +152,10 @@ def _apply_filters(
             statement = statement.where(PG_DOCUMENT.op("@@")(query))
             if rank:
                 relevance = func.ts_rank(PG_DOCUMENT, query)
-        else:
-            # The full-text query runs once, materialised, and is then joined by primary key.
-            # Joined directly, SQLite would evaluate MATCH once per candidate job (100,000 jobs:
-            # tens of seconds).
+        elif rank:
+            # The full-text query runs once, materialised with its relevance, and is then joined
+            # by primary key. Joined directly, SQLite would evaluate MATCH once per candidate job
+            # (100,000 jobs: tens of seconds).
             matches = (
                 select(
                     literal_column("rowid").label("job_id"),
@@ -158,18 +163,31 @@ def _apply_filters(
                     (-func.bm25(literal_column("jobs_fts"))).label("relevance"),
                 )
                 .select_from(jobs_fts)
-                .where(
-                    text("jobs_fts MATCH :fts_match").bindparams(
-                        fts_match=filters.search.sqlite_match()
-                    )
-                )
+                .where(_fts_match(filters.search))
                 .cte("fts_matches")
                 .prefix_with("MATERIALIZED")
             )
             statement = statement.join(matches, matches.c.job_id == Job.id)
-            if rank:
-                relevance = matches.c.relevance
+            relevance = matches.c.relevance
+        else:
+            # By recency: the matching ids become one in-memory list (built once), and the walk
+            # down the published-by-recency index stops at the page's last job, instead of
+            # scoring and sorting every match (100,000 jobs: 200 ms, now a few).
+            matching_ids: AnySelect = (
+                select(literal_column("rowid"))
+                .select_from(jobs_fts)
+                .where(_fts_match(filters.search))
+            )
+            statement = statement.where(Job.id.in_(matching_ids))
     return statement, relevance
+
+
+@dataclass(frozen=True, slots=True)
+class ListTotal:
+    """The public list's `total`: exact up to a window, else that window as a lower bound."""
+
+    count: int
+    is_estimate: bool
 
 
 async def list_published(
@@ -180,17 +198,27 @@ async def list_published(
     by_relevance: bool,
     offset: int,
     limit: int,
-) -> tuple[list[Any], int]:
-    """A page of the public list and the true total: two statements."""
+    count_cap: int,
+) -> tuple[list[Any], ListTotal]:
+    """A page of the public list and its total: two statements.
+
+    The total is counted exactly up to a window of `count_cap` jobs (or to the end of the asked
+    page, if further): counting every match of a broad filter at 100,000 jobs cost more than the
+    page itself. Past the window, the total is the window and flagged as an estimate.
+    """
     dialect = session.get_bind().dialect.name
     page, relevance = _apply_filters(_item_select(viewer_id), filters, dialect, rank=by_relevance)
     order: list[ColumnElement[Any]] = [Job.posted_at.desc(), Job.id.desc()]
     if relevance is not None:
         order.insert(0, relevance.desc())
     rows = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
-    counted, _ = _apply_filters(select(func.count()).select_from(Job), filters, dialect)
+    window = max(count_cap, offset + limit)
+    matching, _ = _apply_filters(select(literal_column("1")).select_from(Job), filters, dialect)
+    counted = select(func.count()).select_from(matching.limit(window + 1).subquery())
     total = (await session.scalar(counted)) or 0
-    return list(rows), total
+    if total > window:
+        return list(rows), ListTotal(window, is_estimate=True)
+    return list(rows), ListTotal(total, is_estimate=False)
 
 
 async def list_by_employer(

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from intowork.auth.dependencies import CurrentEmployer, OptionalUser
+from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
 from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
@@ -35,6 +36,7 @@ SearchText = Annotated[str | None, Query(max_length=500), NulFree]
 @router.get("", response_model=JobListResponse)
 async def list_jobs(
     session: SessionDep,
+    settings: SettingsDep,
     viewer: OptionalUser,
     paging: JobPage,
     if_none_match: IfNoneMatch = None,
@@ -63,6 +65,7 @@ async def list_jobs(
         page=paging.page,
         limit=paging.limit,
         offset=paging.offset,
+        count_cap=settings.job_list_count_cap,
     )
     return json_response(page.body, if_none_match=if_none_match, personalised=page.personalised)
 

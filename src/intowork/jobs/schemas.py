@@ -112,6 +112,9 @@ class JobListResponse(ResponseSchema):
     page: int
     limit: int
     total_pages: int
+    # The public list counts exactly up to JOB_LIST_COUNT_CAP matches (or the asked page's end);
+    # past it, `total` is that bound, a lower bound of the true count, and this is true.
+    total_is_estimate: bool = False
 
 
 class RecentJobsResponse(ResponseSchema):

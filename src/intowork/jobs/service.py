@@ -79,6 +79,7 @@ async def list_jobs(
     page: int,
     limit: int,
     offset: int,
+    count_cap: int,
 ) -> JobListResponse:
     rows, total = await repository.list_published(
         session,
@@ -87,8 +88,12 @@ async def list_jobs(
         by_relevance=by_relevance and bool(filters.search.indexed_terms),
         offset=offset,
         limit=limit,
+        count_cap=count_cap,
     )
-    return _page([JobItem.model_validate(_item(row)) for row in rows], total, page, limit)
+    items = [JobItem.model_validate(_item(row)) for row in rows]
+    response = _page(items, total.count, page, limit)
+    response.total_is_estimate = total.is_estimate
+    return response
 
 
 def _list_params(filters: JobFilters, by_relevance: bool, page: int, limit: int) -> str:
@@ -118,6 +123,7 @@ async def list_jobs_json(
     page: int,
     limit: int,
     offset: int,
+    count_cap: int,
 ) -> JsonBody:
     """The public list through the cache: the anonymous page is shared, and a candidate's
     `has_applied` is laid over it per request (never stored in the shared entry)."""
@@ -134,6 +140,7 @@ async def list_jobs_json(
             page=page,
             limit=limit,
             offset=offset,
+            count_cap=count_cap,
         )
 
     if cache is None:
