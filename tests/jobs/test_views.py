@@ -3,11 +3,13 @@ by the flusher, once each, at shutdown too. Both databases; Redis where Redis is
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from prometheus_client import REGISTRY
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +18,7 @@ from intowork.jobs import repository
 from intowork.jobs.views import FLUSH_BATCH, JobViews
 from intowork.main import create_app
 from intowork.models import Job
-from tests.conftest import SettingsFactory
+from tests.conftest import SettingsFactory, app_settings
 from tests.fixtures.redis import RedisTarget
 from tests.fixtures.statements import counting_statements
 from tests.fixtures.timing import app_lifespan, wait_until_async
@@ -288,3 +290,16 @@ class TestRedisOutage:
                 response = await http.get(f"/api/jobs/{job.id}")
                 assert response.status_code == 200, response.text
         assert await stored_views(session, job.id) == 2, "kept in memory, flushed at shutdown"
+
+
+class TestSetting:
+    def test_default_is_five_seconds(self) -> None:
+        assert Settings.model_fields["view_flush_seconds"].default == 5.0
+
+    @pytest.mark.parametrize("seconds", [0, -1, "soon"])
+    def test_must_be_a_positive_number(self, tmp_path: Path, seconds: object) -> None:
+        with pytest.raises(ValidationError, match="view_flush_seconds"):
+            app_settings(data_dir=tmp_path, view_flush_seconds=seconds)
+
+    def test_fractions_allowed(self, tmp_path: Path) -> None:
+        assert app_settings(data_dir=tmp_path, view_flush_seconds="0.5").view_flush_seconds == 0.5
