@@ -32,6 +32,8 @@ def app_settings(**overrides: Any) -> Settings:
         "email_worker_in_process": False,
         # The suite checks the English catalogue (API.md 3-10); French has its own tests.
         "default_language": "en",
+        # Views are flushed by the tests themselves (`await app.state.job_views.flush()`).
+        "view_flush_seconds": 86_400,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

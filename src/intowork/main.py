@@ -45,6 +45,7 @@ from intowork.email.templates import get_renderer, install_composer
 from intowork.email.worker import start_embedded_worker
 from intowork.employers.router import router as employers_router
 from intowork.jobs.router import router as jobs_router
+from intowork.jobs.views import JobViews
 from intowork.notifications.router import router as notifications_router
 from intowork.system.router import api_router as system_api_router
 from intowork.system.router import operations_router
@@ -85,6 +86,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.cache = create_cache(
         app.state.redis, settings.redis_key_prefix, events=metrics.CACHE_EVENTS
     )
+    app.state.job_views = JobViews(
+        app.state.db.sessionmaker, app.state.redis, settings.redis_key_prefix
+    )
+    app.state.job_views.start(settings.view_flush_seconds)
     app.state.storage = create_storage(settings)
     app.state.rate_limiter = create_rate_limiter(settings)
     app.state.email_worker = (
@@ -104,6 +109,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if gc_thresholds is not None:
             unfreeze_heap(gc_thresholds)
+        # First of the services: the last flush needs Redis and the database.
+        await app.state.job_views.stop()
         if app.state.email_worker is not None:
             await app.state.email_worker.stop()
         if app.state.redis is not None:

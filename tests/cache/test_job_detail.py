@@ -1,12 +1,16 @@
-"""GET /api/jobs/{id} through the cache: shared by anonymous callers and candidates, views still
-counted on every non-owner read, writes seen by the next read. Both databases, both backends."""
+"""GET /api/jobs/{id} through the cache: shared by anonymous callers and candidates, served as
+the stored bytes, views counted off the read path (jobs/views.py), writes seen by the next read.
+Both databases, both backends."""
 
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intowork.jobs.schemas import JobDetailResponse
+from intowork.jobs.service import mark_applied
 from intowork.models import Job
 from intowork.models.enums import JobStatus
 from tests.cache.conftest import (
@@ -24,16 +28,22 @@ from tests.cache.conftest import (
 )
 
 NOT_FOUND = {"detail": "Job not found"}
+WRITES = ("UPDATE", "INSERT", "DELETE")
+# Text that looks like the key, inside the job's own strings: never touched by the patch.
+LOOKALIKE = 'Say "has_applied":false and {"has_applied":false} here.'
 
 
 async def warm(client: AsyncClient, count_statements: Any, job_id: int) -> dict[str, Any]:
-    """Two reads: the second comes from the cache (its only statement counts the view)."""
+    """Two reads: the second comes from the cache, without a single statement."""
     await get_ok(client, f"{JOBS}/{job_id}")
     with count_statements() as log:
         detail = await get_ok(client, f"{JOBS}/{job_id}")
-    assert job_reads(log) == [], log
-    assert [s.split()[0].upper() for s in log.statements] == ["UPDATE"], log
+    assert log.statements == [], log
     return detail
+
+
+def writes(log: Any) -> list[str]:
+    return [sql for sql in log.statements if sql.upper().startswith(WRITES)]
 
 
 class TestHitAndMiss:
@@ -41,12 +51,14 @@ class TestHitAndMiss:
         self, client: AsyncClient, count_statements: Any, job: Job
     ) -> None:
         with count_statements() as log:
-            first = await get_ok(client, f"{JOBS}/{job.id}")
+            first = await client.get(f"{JOBS}/{job.id}")
         assert len(job_reads(log)) == 1, log
         with count_statements() as log:
-            second = await get_ok(client, f"{JOBS}/{job.id}")
-        assert job_reads(log) == [], log
-        assert second == first | {"views_count": first["views_count"] + 1}
+            second = await client.get(f"{JOBS}/{job.id}")
+        assert log.statements == [], log
+        assert second.status_code == first.status_code == 200
+        assert second.content == first.content, "the stored bytes, as they are"
+        assert second.headers["content-type"] == "application/json"
 
     async def test_candidate_reads_the_shared_entry(
         self, client: AsyncClient, count_statements: Any, candidate: Actor, job: Job
@@ -55,7 +67,7 @@ class TestHitAndMiss:
         with count_statements() as log:
             seen = await get_ok(client, f"{JOBS}/{job.id}", candidate)
         assert job_reads(log) == [], log
-        assert seen == anonymous | {"views_count": anonymous["views_count"] + 1}
+        assert seen == anonymous
 
     async def test_owner_reads_the_database(
         self, client: AsyncClient, count_statements: Any, employer: Actor, job: Job
@@ -76,11 +88,51 @@ class TestHitAndMiss:
             assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
 
+class TestHasApplied:
+    """A hit for a candidate who applied: `has_applied` set in the stored bytes, by replacement."""
+
+    async def test_hit_is_byte_identical_to_the_computed_answer(
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        count_statements: Any,
+        candidate: Actor,
+        other_candidate: Actor,
+        employer: Actor,
+    ) -> None:
+        job = await add_job(session, employer, description=LOOKALIKE, benefits=LOOKALIKE)
+        await apply_ok(client, candidate, job.id)
+        # A miss: computed for this candidate (has_applied true), the anonymous copy stored.
+        computed = await client.get(f"{JOBS}/{job.id}", headers=candidate.headers)
+        with count_statements() as log:
+            patched = await client.get(f"{JOBS}/{job.id}", headers=candidate.headers)
+        assert job_reads(log) == [], "served from the cache"
+        assert patched.content == computed.content
+        body = patched.json()
+        assert body["has_applied"] is True
+        assert (body["description"], body["benefits"]) == (LOOKALIKE, LOOKALIKE)
+        assert patched.headers["ETag"] == computed.headers["ETag"]
+        other = await get_ok(client, f"{JOBS}/{job.id}", other_candidate)
+        assert other["has_applied"] is False
+        assert (await get_ok(client, f"{JOBS}/{job.id}"))["has_applied"] is False
+
+    async def test_same_bytes_as_encoding_the_model(
+        self, client: AsyncClient, session: AsyncSession, employer: Actor
+    ) -> None:
+        job = await add_job(session, employer, description=LOOKALIKE, requirements=LOOKALIKE)
+        stored = (await client.get(f"{JOBS}/{job.id}")).content
+        detail = JobDetailResponse.model_validate_json(stored)
+        assert detail.model_dump_json(by_alias=True).encode() == stored
+        expected = detail.model_copy(update={"has_applied": True})
+        assert mark_applied(stored) == expected.model_dump_json(by_alias=True).encode()
+
+
 class TestViews:
     async def test_every_read_counts(
         self,
         client: AsyncClient,
         session: AsyncSession,
+        app: FastAPI,
         count_statements: Any,
         candidate: Actor,
         employer: Actor,
@@ -88,13 +140,23 @@ class TestViews:
     ) -> None:
         seen = [(await get_ok(client, f"{JOBS}/{job.id}"))["views_count"] for _ in range(3)]
         seen.append((await get_ok(client, f"{JOBS}/{job.id}", candidate))["views_count"])
-        assert seen == [1, 2, 3, 4]
+        assert seen == [0, 0, 0, 0], "the stored count: views are written by the flusher"
+        assert await views_in_database(session, job.id) == 0
+        assert await app.state.job_views.flush() == 4
         assert await views_in_database(session, job.id) == 4
         owner_view = await get_ok(client, f"{JOBS}/{job.id}", employer)
-        assert owner_view["views_count"] == 4, "the owner's reads are not counted"
-        assert await views_in_database(session, job.id) == 4
-        assert (await warm(client, count_statements, job.id))["views_count"] == 6
+        assert owner_view["views_count"] == 4, "the owner reads the database"
+        await warm(client, count_statements, job.id)
+        assert await app.state.job_views.flush() == 2, "the owner's read is not counted"
         assert await views_in_database(session, job.id) == 6
+
+    async def test_no_write_on_the_read_path(
+        self, client: AsyncClient, count_statements: Any, candidate: Actor, job: Job
+    ) -> None:
+        for actor in (ANONYMOUS, ANONYMOUS, candidate, candidate):  # a miss, then hits
+            with count_statements() as log:
+                await get_ok(client, f"{JOBS}/{job.id}", actor)
+            assert writes(log) == [], log
 
 
 class TestInvalidation:

@@ -4,6 +4,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,17 @@ from tests.jobs.conftest import (
 async def owned_job(session: AsyncSession, owner: Actor, **values: object) -> Job:
     assert owner.employer is not None
     return await add_job(session, owner.employer, **values)  # type: ignore[arg-type]
+
+
+async def flush(app: FastAPI) -> None:
+    await app.state.job_views.flush()
+
+
+async def stored_views(session: AsyncSession, job_id: int) -> int:
+    stored = await fetch_job(session, job_id)
+    assert stored is not None
+    await session.commit()  # a fresh snapshot next time
+    return stored.views_count
 
 
 async def get_job(client: AsyncClient, job_id: int | str, actor: Actor = ANONYMOUS) -> dict:
@@ -208,30 +220,32 @@ class TestDetailVisibility:
 
 
 class TestDetailViews:
+    """Views are buffered (jobs/views.py) and written by the flusher; these tests flush."""
+
     async def test_anonymous_reads_count(
-        self, client: AsyncClient, session: AsyncSession, owner: Actor
+        self, client: AsyncClient, session: AsyncSession, app: FastAPI, owner: Actor
     ) -> None:
         job = await owned_job(session, owner)
         await get_job(client, job.id)
         await get_job(client, job.id)
-        stored = await fetch_job(session, job.id)
-        assert stored is not None
-        assert stored.views_count == 2
+        assert await stored_views(session, job.id) == 0, "not written on the read path"
+        await flush(app)
+        assert await stored_views(session, job.id) == 2
 
     async def test_concurrent_reads_all_count(
-        self, client: AsyncClient, session: AsyncSession, owner: Actor
+        self, client: AsyncClient, session: AsyncSession, app: FastAPI, owner: Actor
     ) -> None:
         job = await owned_job(session, owner)
         responses = await asyncio.gather(*(client.get(f"/api/jobs/{job.id}") for _ in range(10)))
         assert [response.status_code for response in responses] == [200] * 10
-        stored = await fetch_job(session, job.id)
-        assert stored is not None
-        assert stored.views_count == 10
+        await flush(app)
+        assert await stored_views(session, job.id) == 10
 
     async def test_signed_in_non_owners_count(
         self,
         client: AsyncClient,
         session: AsyncSession,
+        app: FastAPI,
         owner: Actor,
         colleague: Actor,
         candidate: Actor,
@@ -239,36 +253,40 @@ class TestDetailViews:
         job = await owned_job(session, owner)
         await get_job(client, job.id, candidate)
         await get_job(client, job.id, colleague)
-        stored = await fetch_job(session, job.id)
-        assert stored is not None
-        assert stored.views_count == 2
+        await flush(app)
+        assert await stored_views(session, job.id) == 2
 
     @pytest.mark.parametrize("status", [JobStatus.PUBLISHED, JobStatus.DRAFT])
     async def test_owner_reads_do_not_count(
-        self, client: AsyncClient, session: AsyncSession, owner: Actor, status: JobStatus
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        app: FastAPI,
+        owner: Actor,
+        status: JobStatus,
     ) -> None:
         job = await owned_job(session, owner, status=status, views_count=5)
         await get_job(client, job.id, owner)
         await get_job(client, job.id, owner)
-        stored = await fetch_job(session, job.id)
-        assert stored is not None
-        assert stored.views_count == 5
+        await flush(app)
+        assert await stored_views(session, job.id) == 5
         assert (await get_job(client, job.id, owner))["views_count"] == 5
 
     async def test_hidden_reads_do_not_count(
-        self, client: AsyncClient, session: AsyncSession, owner: Actor
+        self, client: AsyncClient, session: AsyncSession, app: FastAPI, owner: Actor
     ) -> None:
         job = await owned_job(session, owner, status=JobStatus.DRAFT)
         response = await client.get(f"/api/jobs/{job.id}")
         assert response.status_code == 404
-        stored = await fetch_job(session, job.id)
-        assert stored is not None
-        assert stored.views_count == 0
+        await flush(app)
+        assert await stored_views(session, job.id) == 0
 
-    async def test_owner_sees_the_count(
-        self, client: AsyncClient, session: AsyncSession, owner: Actor
+    async def test_owner_sees_the_flushed_count(
+        self, client: AsyncClient, session: AsyncSession, app: FastAPI, owner: Actor
     ) -> None:
         job = await owned_job(session, owner)
         for _ in range(3):
             await get_job(client, job.id)
+        assert (await get_job(client, job.id, owner))["views_count"] == 0, "lags until a flush"
+        await flush(app)
         assert (await get_job(client, job.id, owner))["views_count"] == 3

@@ -166,6 +166,9 @@ class Settings(BaseSettings):
     # Finished outbox rows (sent, skipped, failed) are deleted this many days after they finished.
     email_retention_days: PositiveInt = 30
 
+    # Job views are counted in memory or Redis and written to the database this often.
+    view_flush_seconds: PositiveFloat = 5.0
+
     metrics_token: SecretStr | None = None
     # Unset: /docs, /redoc and /openapi.json are served everywhere but in production.
     docs_enabled: bool | None = None

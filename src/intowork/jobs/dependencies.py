@@ -1,13 +1,14 @@
-"""Resource loaders of the jobs routes: ownership is checked here, once."""
+"""Resource loaders of the jobs routes (ownership is checked here, once) and the view buffer."""
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from intowork.auth.dependencies import CurrentEmployer
 from intowork.core.db import SessionDep
 from intowork.core.schemas import PathId
 from intowork.jobs import service
+from intowork.jobs.views import JobViews
 from intowork.models import Job
 
 JobId = PathId
@@ -18,3 +19,12 @@ async def get_owned_job(job_id: JobId, user: CurrentEmployer, session: SessionDe
 
 
 OwnedJob = Annotated[Job, Depends(get_owned_job)]
+
+
+def get_job_views(request: Request) -> JobViews:
+    """The app's view buffer (created in the lifespan)."""
+    views: JobViews = request.app.state.job_views
+    return views
+
+
+JobViewsDep = Annotated[JobViews, Depends(get_job_views)]

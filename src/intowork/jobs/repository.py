@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
+    case,
     cast,
     column,
     delete,
@@ -271,16 +272,16 @@ async def get_item(session: AsyncSession, job_id: int) -> Any | None:
     return (await session.execute(_item_select(None).where(Job.id == job_id))).first()
 
 
-async def increment_views(session: AsyncSession, job_id: int) -> int:
-    """Atomic in the database (no read-modify-write), returning the new count."""
-    views = await session.scalar(
+async def add_views(session: AsyncSession, counts: dict[int, int]) -> None:
+    """Adds each job's pending views in one statement; jobs deleted meanwhile match nothing."""
+    if not counts:
+        return
+    await session.execute(
         update(Job)
-        .where(Job.id == job_id)
-        .values(views_count=Job.views_count + 1)
-        .returning(Job.views_count)
+        .where(Job.id.in_(counts))
+        .values(views_count=Job.views_count + case(counts, value=Job.id, else_=0))
         .execution_options(synchronize_session=False)
     )
-    return int(views or 0)
 
 
 async def get(session: AsyncSession, job_id: int) -> Job | None:

@@ -11,7 +11,7 @@ from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
 from intowork.core.schemas import MAX_ID, NulFree
 from intowork.jobs import service
-from intowork.jobs.dependencies import JobId, OwnedJob
+from intowork.jobs.dependencies import JobId, JobViewsDep, OwnedJob
 from intowork.jobs.repository import JobFilters
 from intowork.jobs.schemas import (
     SALARY_MAX,
@@ -111,10 +111,14 @@ async def create_job(body: JobCreate, session: SessionDep, user: CurrentEmployer
 
 @router.get("/{job_id}", response_model=JobDetailResponse)
 async def read_job(
-    job_id: JobId, session: SessionDep, viewer: OptionalUser, if_none_match: IfNoneMatch = None
+    job_id: JobId,
+    session: SessionDep,
+    viewer: OptionalUser,
+    views: JobViewsDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """A job's details; unpublished jobs are visible to their owner only."""
-    detail = await service.get_job_detail_json(session, job_id, viewer=viewer)
+    detail = await service.get_job_detail_json(session, job_id, viewer=viewer, views=views)
     return json_response(detail.body, if_none_match=if_none_match, personalised=detail.personalised)
 
 

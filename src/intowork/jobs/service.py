@@ -37,6 +37,7 @@ from intowork.jobs.schemas import (
     NewJobStatus,
 )
 from intowork.jobs.search import search_document
+from intowork.jobs.views import JobViews
 from intowork.models import Job, User
 from intowork.models.enums import JobStatus, UserRole
 
@@ -197,9 +198,13 @@ def _page(items: list[JobItem], total: int, page: int, limit: int) -> JobListRes
 
 
 async def get_job_detail(
-    session: AsyncSession, job_id: int, *, viewer: User | None
+    session: AsyncSession, job_id: int, *, viewer: User | None, views: JobViews
 ) -> JobDetailResponse:
-    """J4: published jobs for everyone, others for their owner only; non-owners add a view."""
+    """J4: published jobs for everyone, others for their owner only; non-owners add a view.
+
+    The view goes to the buffer (jobs/views.py), not the database: `views_count` is the stored
+    count, which lags the reads by up to VIEW_FLUSH_SECONDS.
+    """
     viewer_id = viewer.id if viewer is not None else None
     row = await repository.get_detail(session, job_id, viewer_id=viewer_id)
     if row is None:
@@ -208,7 +213,7 @@ async def get_job_detail(
     if not values.pop("is_owner"):
         if values["status"] is not JobStatus.PUBLISHED:
             raise JobNotFound()
-        values["views_count"] = await repository.increment_views(session, job_id)
+        await views.add(job_id)
     if viewer is None or viewer.role is not UserRole.CANDIDATE:
         values["has_applied"] = False
     values.pop("employer_id")
@@ -223,27 +228,38 @@ async def get_job_detail(
 
 
 async def get_job_detail_json(
-    session: AsyncSession, job_id: int, *, viewer: User | None
+    session: AsyncSession, job_id: int, *, viewer: User | None, views: JobViews
 ) -> JsonBody:
     """A job's details through the cache, for readers who cannot own it (anonymous callers and
-    candidates): only published jobs are cached, and the view is still counted every time."""
+    candidates): only published jobs are cached, and the view is still counted every time. A hit
+    is the stored bytes as they are (a candidate who applied gets `has_applied` set in them)."""
     cache = cache_of(session)
     personalised = viewer is not None
     if cache is None or (viewer is not None and viewer.role is not UserRole.CANDIDATE):
-        return JsonBody(_json(await get_job_detail(session, job_id, viewer=viewer)), personalised)
+        detail = await get_job_detail(session, job_id, viewer=viewer, views=views)
+        return JsonBody(_json(detail), personalised)
     key = cache_keys.job_detail_key(await cache.version(Namespace.JOBS), job_id)
     cached = await cache.get("job_detail", key)
     if cached is None:
-        detail = await get_job_detail(session, job_id, viewer=viewer)
+        detail = await get_job_detail(session, job_id, viewer=viewer, views=views)
         if detail.status is JobStatus.PUBLISHED:
             shared = detail.model_copy(update={"has_applied": False})
             await cache.set(key, _json(shared), Ttl.JOB_DETAIL)
         return JsonBody(_json(detail), personalised)
-    detail = JobDetailResponse.model_validate_json(cached)
-    detail.views_count = await repository.increment_views(session, job_id)
-    if viewer is not None:
-        detail.has_applied = bool(await repository.applied_job_ids(session, viewer.id, [job_id]))
-    return JsonBody(_json(detail), personalised)
+    await views.add(job_id)
+    if viewer is not None and await repository.applied_job_ids(session, viewer.id, [job_id]):
+        cached = mark_applied(cached)
+    return JsonBody(cached, personalised)
+
+
+# The shared entry's bytes as `_json` writes them. Inside a JSON string every quote is escaped,
+# so this can only be the key itself: replacing it gives what encoding `has_applied=True` would.
+NOT_APPLIED = b'"has_applied":false'
+APPLIED = b'"has_applied":true'
+
+
+def mark_applied(body: bytes) -> bytes:
+    return body.replace(NOT_APPLIED, APPLIED, 1)
 
 
 async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobResponse:

@@ -122,6 +122,15 @@ POOL_GAUGES = (
     ("intowork_db_pool_overflow", "Connections open beyond the pool size now.", "overflow"),
 )
 
+# Job views: counted off the read path, written in batches (jobs/views.py).
+JOB_VIEWS_FLUSHED = Counter(
+    "intowork_job_views_flushed_total", "Job views written to the database by the flusher."
+)
+JOB_VIEW_FLUSH_FAILURES = Counter(
+    "intowork_job_view_flush_failures_total",
+    "Batches of job views whose write failed (their views are pending again).",
+)
+
 RATE_LIMITED = Counter(
     "intowork_rate_limited_total", "Requests refused with 429, by tier.", ("tier",)
 )
@@ -189,6 +198,14 @@ def email_retried() -> None:
 
 def email_skipped() -> None:
     EMAILS_SKIPPED.inc()
+
+
+def job_views_flushed(views: int) -> None:
+    JOB_VIEWS_FLUSHED.inc(views)
+
+
+def job_view_flush_failed() -> None:
+    JOB_VIEW_FLUSH_FAILURES.inc()
 
 
 def rate_limited(tier: str) -> None:
