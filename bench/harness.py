@@ -26,6 +26,11 @@ DB_COUNT = re.compile(r"^intowork_db_query_duration_seconds_count(?:\{[^}]*\})? 
 HTTP_COUNT = re.compile(r"^intowork_http_request_duration_seconds_count\{.*\} ([0-9.e+]+)$", re.M)
 CACHE_HITS = re.compile(r"^intowork_cache_hits_total(?:\{[^}]*\})? ([0-9.e+]+)$", re.M)
 CACHE_MISSES = re.compile(r"^intowork_cache_misses_total(?:\{[^}]*\})? ([0-9.e+]+)$", re.M)
+WRITES = re.compile(
+    r"^intowork_(?:applications_submitted|application_status_changes)_total(?:\{[^}]*\})? "
+    r"([0-9.e+]+)$",
+    re.M,
+)
 
 # One request per line of the requests file, tab-separated: method, path, token, JSON body.
 # Each is formatted once at start-up; `request` only cycles through them.
@@ -104,6 +109,7 @@ class Counters:
     requests: float = 0.0
     cache_hits: float = 0.0
     cache_misses: float = 0.0
+    writes: float = 0.0  # applications submitted and status changes, as committed
 
     @classmethod
     def read(cls, base: str) -> "Counters":
@@ -112,7 +118,13 @@ class Counters:
         def total(pattern: re.Pattern[str]) -> float:
             return sum(float(value) for value in pattern.findall(text))
 
-        return cls(total(DB_COUNT), total(HTTP_COUNT), total(CACHE_HITS), total(CACHE_MISSES))
+        return cls(
+            total(DB_COUNT),
+            total(HTTP_COUNT),
+            total(CACHE_HITS),
+            total(CACHE_MISSES),
+            total(WRITES),
+        )
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -284,12 +296,14 @@ def measure(
     sample = load.run(base, scenario, seconds, connections)
     server_cpu = (cpu_seconds(pid) - cpu) / (time.monotonic() - wall)
     statements = hits = misses = None
+    extra: dict[str, Any] = {}
     if app:
         after = Counters.read(base)
         requests = after.requests - before.requests
         statements = (after.statements - before.statements) / requests if requests else None
         hits = after.cache_hits - before.cache_hits
         misses = after.cache_misses - before.cache_misses
+        extra["committed_applies_and_status_changes"] = after.writes - before.writes
     first = scenario.requests[0]
     result = Result(
         endpoint=scenario.endpoint,
@@ -305,6 +319,7 @@ def measure(
         cache_hits=hits,
         cache_misses=misses,
         reads=scenario.reads,
+        extra=extra,
     )
     show(result)
     return result

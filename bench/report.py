@@ -200,7 +200,9 @@ def mixed_lines(record: Record) -> list[str]:
     lines.append(
         f"- Requests answered 4xx/5xx or failed: {mixed['errors']:,} of {mixed['requests']:,}"
         " in the mixed run (a write the sequence repeats after wrapping is refused: already"
-        f" applied, or a status step back), {pure['errors']:,} in the reads-only run."
+        f" applied, or a status step back), {pure['errors']:,} in the reads-only run;"
+        f" {mixed['extra'].get('committed_applies_and_status_changes', 0):,.0f} applies and"
+        " status changes committed (the server's business counters; job edits have none)."
     )
     return lines
 
@@ -427,7 +429,7 @@ def render_docs(results: Path, docs: Path) -> None:
         "## Commands",
         "",
         "```sh",
-        "make bench                            # the issue's dataset, SQLite (about 3 minutes)",
+        "make bench                            # the issue's dataset, SQLite",
         "make bench ENGINE=postgresql          # the same on PostgreSQL + Redis db 14",
         "make bench SCALE=1                    # uncached list and search at 1k, 10k, 100k",
         "make bench SCALE=1 ENGINE=postgresql",
@@ -445,8 +447,9 @@ def render_docs(results: Path, docs: Path) -> None:
         "- Load: wrk, one thread per run, pinned to core 1, 16 connections (4 for sign-in),"
         " keep-alive; `--warm-up` seconds (1), then `--duration` seconds measured (6; sign-in 3).",
         "- Floors (`bench/floor_app.py`, core 0): `/health` returning a tiny dict; the memory"
-        " floor, the job list's 20-job page held as plain dicts and returned through FastAPI's"
-        " default encoder; the same page as stored bytes; one raw asyncpg query. Measured"
+        " floor, the job list's 20-job page held as plain dicts and returned by an endpoint"
+        " typed `-> dict[str, Any]` (FastAPI's default: pydantic serialisation, then"
+        " `json.dumps`); the same page as stored bytes; one raw asyncpg query. Measured"
         " before and after the app's runs; shares use their mean. /health is compared with"
         " floor /health, everything else with the memory floor.",
         "- Cached: the real server, the same requests over and over (job detail cycles over 50"
@@ -464,6 +467,8 @@ def render_docs(results: Path, docs: Path) -> None:
         " `intowork_http_request_duration_seconds_count`, deltas around each run.",
         "- Old server and `at the issue`: the shares in issue 18's table (measured the same way"
         " earlier), for reference.",
+        "- Scale series (`SCALE=1`): at 1k, 10k and 100k jobs, the uncached job list and"
+        " search + location; the goal is each p99 at the largest size within 2x of the smallest.",
         "",
     ]
     for record in records:
