@@ -3,7 +3,7 @@
     make bench                           # the dataset on SQLite (ENGINE=postgresql)
     make bench SCALE=1                   # uncached list and search at 1k, 10k, 100k jobs
     .venv/bin/python bench/run.py --engine postgresql --docs
-    .venv/bin/python bench/run.py --quick --size 300 --results /tmp/r --docs-dir /tmp/d --docs
+    .venv/bin/python bench/run.py --quick --size 300 --docs   # smoke: bench/results/quick/
 
 The main run (bench/results/<engine>-<size>.json), in a temporary directory deleted afterwards:
 
@@ -74,6 +74,7 @@ SCALE_SIZES = (1_000, 10_000, 100_000)
 STORM_SIGNINS = 8
 STORM_HEALTH = 4
 MIX_RPS = 6_000  # the mixed sequence is long enough not to wrap below this rate
+QUICK = report.RESULTS / "quick"  # git-ignored
 
 
 def parse_args() -> argparse.Namespace:
@@ -108,6 +109,11 @@ def parse_args() -> argparse.Namespace:
     if args.quick:
         args.duration = args.signin_duration = 1.0
         args.warm_up = 0.0
+        # A smoke run never overwrites the real results nor docs/performance.md.
+        if args.results == report.RESULTS:
+            args.results = QUICK
+        if args.docs_dir == report.DOCS:
+            args.docs_dir = QUICK
     return args
 
 
