@@ -10,6 +10,7 @@ import socket
 import statistics
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -48,12 +49,38 @@ request = function()
   n = n + 1
   return requests[((n - 1) % #requests) + 1]
 end
+-- Responses by status, only when asked (a response callback costs the client some speed).
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+if os.getenv("BENCH_STATUSES") == "1" then
+  statuses = {}
+  refusals = {}  -- the first few bodies of 4xx/5xx answers, for the report
+  response = function(status, headers, body)
+    statuses[status] = (statuses[status] or 0) + 1
+    if status >= 400 and #refusals < 5 then
+      refusals[#refusals + 1] = status .. " " .. string.sub(body or "", 1, 120)
+    end
+  end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local counted = {}
+  local refused = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses") or {}) do
+      counted[#counted + 1] = string.format('"%d": %d', status, count)
+    end
+    for _, text in ipairs(thread:get("refusals") or {}) do
+      refused[#refused + 1] = string.format("%q", text):gsub("\\\n", "\\n")
+    end
+  end
+  io.stderr:write("[" .. table.concat(refused, ", ") .. "]\\n")
   io.write(string.format(
-    '{"requests": %d, "seconds": %f, "errors": %d, "non_2xx": %d, "p50_ms": %f, "p99_ms": %f}\\n',
+    '{"requests": %d, "seconds": %f, "errors": %d, "non_2xx": %d, "p50_ms": %f, "p99_ms": %f, '
+    .. '"statuses": {%s}}\\n',
     summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout,
-    e.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+    e.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    table.concat(counted, ", ")))
 end
 """
 
@@ -148,6 +175,7 @@ class Scenario:
     requests: list[Request]
     signin: bool = False
     reads: float = 1.0  # the share of `requests` that are reads (the mixed workload's is 0.95)
+    statuses: bool = False  # count the responses by status
 
     @classmethod
     def get(cls, endpoint: str, cache: str, paths: list[str], token: str = "") -> "Scenario":
@@ -204,6 +232,8 @@ class Load:
             requests = self.directory / f"requests-{index}.tsv"
             requests.write_text("".join(request.line() + "\n" for request in scenario.requests))
             env = {**os.environ, "BENCH_REQUESTS": str(requests)}
+            if scenario.statuses:
+                env["BENCH_STATUSES"] = "1"
             command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
             command += ["--timeout", "10s", "-s", str(script), base + scenario.requests[0].path]
             children.append(
@@ -212,12 +242,15 @@ class Load:
                 )
             )
         summaries = []
-        for child in children:
+        for child, (scenario, _connections) in zip(children, runs, strict=True):
             out, err = child.communicate(timeout=seconds + 60)
             if child.returncode != 0:
                 raise SystemExit(f"wrk failed ({child.returncode}): {err}")
             summary: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
             summary["errors"] += summary.pop("non_2xx")
+            refusals = err.strip().splitlines()[-1:] if scenario.statuses else []
+            with suppress(ValueError):
+                summary["refusals"] = json.loads(refusals[0]) if refusals else []
             summaries.append(summary)
         return summaries
 
@@ -239,6 +272,7 @@ async def run_httpx(
     latencies: list[float] = []
     errors = 0
     counter = 0
+    statuses: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
         deadline = time.perf_counter() + seconds
@@ -257,6 +291,7 @@ async def run_httpx(
                         request.method, request.path, headers=headers, content=request.body or None
                     )
                     errors += response.status_code >= 400
+                    statuses[str(response.status_code)] += 1
                 except httpx.HTTPError:
                     errors += 1
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -271,6 +306,7 @@ async def run_httpx(
         "errors": errors,
         "p50_ms": quantiles[49],
         "p99_ms": quantiles[98],
+        "statuses": dict(statuses) if scenario.statuses else {},
     }
 
 
@@ -297,6 +333,9 @@ def measure(
     server_cpu = (cpu_seconds(pid) - cpu) / (time.monotonic() - wall)
     statements = hits = misses = None
     extra: dict[str, Any] = {}
+    for key in ("statuses", "refusals"):
+        if sample.get(key):
+            extra[key] = sample[key]
     if app:
         after = Counters.read(base)
         requests = after.requests - before.requests

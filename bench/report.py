@@ -204,6 +204,16 @@ def mixed_lines(record: Record) -> list[str]:
         f" {mixed['extra'].get('committed_applies_and_status_changes', 0):,.0f} applies and"
         " status changes committed (the server's business counters; job edits have none)."
     )
+    prepared = record["facts"].get("mix_writes_prepared")
+    if prepared:
+        kinds = ", ".join(f"{count:,} {kind}" for kind, count in prepared.items())
+        lines.append(f"- Distinct writes prepared for the sequence (then repeated): {kinds}.")
+    statuses = mixed["extra"].get("statuses")
+    if statuses:
+        counted = ", ".join(f"{status}: {count:,}" for status, count in sorted(statuses.items()))
+        lines.append(f"- Responses of the mixed run by status: {counted}.")
+    for refusal in mixed["extra"].get("refusals", []):
+        lines.append(f"  - e.g. `{refusal}`")
     return lines
 
 

@@ -297,7 +297,7 @@ class Bench:
                 statements=None,
                 server_cpu=server_cpu,
                 path=f"{request.method} {request.path}",
-                **sample,
+                **{k: v for k, v in sample.items() if k not in {"statuses", "refusals"}},
             )
             show(result)
             self.results.append(result)

@@ -126,7 +126,14 @@ class World:
         applies: list[Request] = []
         mine = "/api/applications/my/applications"
         for token in self.candidates:
-            applied = {row["job_id"] for row in get(base, mine, token, limit=100)["applications"]}
+            applied: set[int] = set()
+            page = 1
+            while True:  # every page: a candidate may have more than 100 applications
+                found = get(base, mine, token, limit=100, page=page)
+                applied |= {row["job_id"] for row in found["applications"]}
+                if page >= found["total_pages"]:
+                    break
+                page += 1
             choices = [job_id for job_id in self.published if job_id not in applied]
             for job_id in rng.sample(
                 choices, min(len(choices), per_kind // len(self.candidates) + 1)
@@ -135,11 +142,18 @@ class World:
         rng.shuffle(applies)
         changes = self._status_changes(base, per_kind)
         edits = self._job_edits(base, per_kind)
-        kinds = [applies, changes, edits]
+        self.facts["mix_writes_prepared"] = {
+            "applies": len(applies),
+            "status changes": len(changes),
+            "job edits": len(edits),
+        }
+        kinds = [kind for kind in (applies, changes, edits) if kind]
+        if not kinds:
+            raise SystemExit("the mixed workload found nothing to write: seed more jobs")
         writes = []
         for index in range(count):
-            kind = kinds[index % 3] or applies
-            writes.append(kind[(index // 3) % len(kind)])
+            kind = kinds[index % len(kinds)]
+            writes.append(kind[(index // len(kinds)) % len(kind)])
         return writes
 
     def _status_changes(self, base: str, wanted: int) -> list[Request]:
@@ -204,5 +218,5 @@ class World:
         share = 1 - len(writes) / length
         return (
             Scenario("mix: reads only", "cached", reads),
-            Scenario("mix: 95% reads, 5% writes", "cached", mixed, reads=share),
+            Scenario("mix: 95% reads, 5% writes", "cached", mixed, reads=share, statuses=True),
         )
