@@ -61,10 +61,12 @@ browser:
 			"the browser test will skip (install Debian's chromium to run it)"; \
 	fi
 
-## Benchmarks (bench/run.py, docs/performance.md): SIZE jobs (10000) on ENGINE (sqlite, or
-## postgresql: DATABASE_URL or a scratch database on 127.0.0.1, Redis db 14). SCALE=1: 1k/10k/100k.
-## The server runs with RATE_LIMIT_ENABLED=false. wrk from Debian when apt-get is usable as root.
-SIZE ?= 10000
+## Benchmarks (bench/run.py, docs/performance.md): issue 18's dataset (2,000 jobs, 10,442
+## applications, 974 received by employer1's company; SIZE=... for another job count) on ENGINE
+## (sqlite, or postgresql: DATABASE_URL or a scratch database on 127.0.0.1, Redis db 14), every
+## endpoint as a share of floors measured in the same run. SCALE=1: the scale series (1k/10k/100k
+## jobs). QUICK=1: a smoke run (1 s per run), marked as such. The server runs with
+## RATE_LIMIT_ENABLED=false. wrk from Debian when apt-get is usable as root.
 ENGINE ?= sqlite
 bench: $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
@@ -73,7 +75,8 @@ bench: $(VENV)/.installed-dev
 		( export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq wrk >/dev/null ) \
 			|| echo "make: could not install wrk; the bench falls back to an asyncio httpx client"; \
 	else echo "make: wrk is missing; the bench falls back to an asyncio httpx client"; fi
-	$(BIN)/python bench/run.py --engine $(ENGINE) --docs $(if $(SCALE),--scale,--size $(SIZE))
+	$(BIN)/python bench/run.py --engine $(ENGINE) --docs $(if $(SCALE),--scale) \
+		$(if $(SIZE),--size $(SIZE)) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

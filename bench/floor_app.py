@@ -2,10 +2,14 @@
 
     python bench/floor_app.py --port 8100 --body /tmp/jobs20.json [--pg postgresql://...]
 
-- GET /floor/json: the same 20-job JSON body the real job list returned, kept in memory.
+- GET /health: a tiny dict (the floor of the app's /health).
+- GET /floor/dicts: the memory floor: the 20-job page the real job list returned, held in memory
+  as plain dicts and lists, returned by an endpoint typed `-> dict[str, Any]` the way FastAPI
+  does it by default (its response field validates and serialises through pydantic, then
+  `JSONResponse` encodes with `json.dumps`).
+- GET /floor/json: the same page as stored bytes, kept in memory (no encoding at all).
 - GET /floor/asyncpg: one raw asyncpg query (20 rows from generate_series) through a small pool,
   returned as JSON; only with --pg (PostgreSQL reachable).
-- GET /health: for the driver to know the app is up.
 
 Started like `intowork serve`: uvicorn, one worker, uvloop/httptools when installed, no access
 log, no server header.
@@ -44,6 +48,12 @@ def build(body: bytes, pg_url: str | None) -> FastAPI:
     @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "healthy"}
+
+    page: dict[str, Any] = json.loads(body)
+
+    @app.get("/floor/dicts")
+    async def floor_dicts() -> dict[str, Any]:
+        return page
 
     @app.get("/floor/json")
     async def floor_json() -> Response:

@@ -123,6 +123,17 @@ def create_admin(
 def seed_demo_data(
     jobs: Annotated[int, typer.Option(min=1, help="Jobs to create")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data")] = 42,
+    applications: Annotated[
+        int | None, typer.Option(min=0, help="Applications to create (default: half the jobs)")
+    ] = None,
+    busy_employer: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Applications received by employer1's company, no more, no less "
+            "(as far as its published jobs allow; default: no skew)",
+        ),
+    ] = None,
 ) -> None:
     """Fill the database with demo data: companies, employers, jobs, candidates, applications."""
     # Imported here: only this command needs the generator.
@@ -130,7 +141,16 @@ def seed_demo_data(
 
     settings = _load_settings()
     try:
-        summary = asyncio.run(run_seed(settings, jobs=jobs, seed=seed, console=console))
+        summary = asyncio.run(
+            run_seed(
+                settings,
+                jobs=jobs,
+                seed=seed,
+                console=console,
+                applications=applications,
+                busy_employer=busy_employer,
+            )
+        )
     except DemoDataExists as exc:
         console.print(f"[red]Refused:[/red] {exc}")
         raise typer.Exit(code=1) from exc

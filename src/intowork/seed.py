@@ -79,13 +79,13 @@ def reference_date(seed: int) -> datetime:
     return REFERENCE_BASE - timedelta(hours=seed % 720)
 
 
-def planned_counts(jobs: int) -> dict[str, int]:
+def planned_counts(jobs: int, applications: int | None = None) -> dict[str, int]:
     """Targets. Employers are drawn (1 to 3 per company); applications are capped by uniqueness."""
     return {
         "companies": max(5, jobs // 50),
         "candidates": max(20, jobs // 10),
         "jobs": jobs,
-        "applications": jobs // 2,
+        "applications": jobs // 2 if applications is None else applications,
     }
 
 
@@ -397,6 +397,7 @@ class DemoData:
         self.teams: list[list[tuple[int, int]]] = []  # per company: (employer id, user id)
         self.candidates: list[tuple[int, int]] = []  # (candidate id, user id)
         self.published: list[tuple[int, datetime, int]] = []  # (job id, posted_at, user id)
+        self.busy: list[int] = []  # indexes in `published` of the first company's jobs
 
     def next_id(self, table: str) -> int:
         value = self.ids[table]
@@ -615,6 +616,8 @@ class DemoData:
             updated_at = posted_at if status is JobStatus.PUBLISHED else self.ago(20)
             views = int((self.now - posted_at).total_seconds() / DAY * rng.uniform(0.5, 25))
             if status is JobStatus.PUBLISHED:
+                if company == 0:
+                    self.busy.append(len(self.published))
                 self.published.append((job_id, posted_at, employer_user_id))
         folded = (self.fold(piece) for piece in (title, *intro, *sentences))
         return {
@@ -657,8 +660,14 @@ class DemoData:
             return minimum, None
         return minimum, minimum + self.rng.randint(2, 15) * 1000
 
-    def applications(self, target: int) -> Iterator[tuple[Row, list[Row]]]:
-        """Distinct (candidate, published job) pairs, each with its status history."""
+    def applications(self, target: int, busy: int | None = None) -> Iterator[tuple[Row, list[Row]]]:
+        """Distinct (candidate, published job) pairs, each with its status history.
+
+        `busy`: the first company (employer1's) receives exactly that many of them (as far as
+        its published jobs allow) and no other; without it, jobs are drawn evenly."""
+        if busy is not None:
+            yield from self._busy_applications(target, busy)
+            return
         capacity = len(self.candidates) * len(self.published)
         target = min(target, capacity)
         if target > capacity // 2:
@@ -673,6 +682,24 @@ class DemoData:
                     pairs.append(pair)
         for pair in pairs:
             job, candidate = divmod(pair, len(self.candidates))
+            yield self.application(self.candidates[candidate], self.published[job])
+
+    def _busy_applications(self, target: int, busy: int) -> Iterator[tuple[Row, list[Row]]]:
+        people = len(self.candidates)
+        busy_jobs = set(self.busy)
+        busy_pairs = [job * people + candidate for job in self.busy for candidate in range(people)]
+        chosen = self.rng.sample(busy_pairs, min(busy, len(busy_pairs), target))
+        others = (len(self.published) - len(busy_jobs)) * people
+        wanted = len(chosen) + min(target - len(chosen), others)
+        taken = set(chosen)
+        while len(chosen) < wanted:
+            pair = self.rng.randrange(len(self.published) * people)
+            if pair // people not in busy_jobs and pair not in taken:
+                taken.add(pair)
+                chosen.append(pair)
+        self.rng.shuffle(chosen)
+        for pair in chosen:
+            job, candidate = divmod(pair, people)
             yield self.application(self.candidates[candidate], self.published[job])
 
     def application(
@@ -791,15 +818,23 @@ async def _advance_sequences(connection: AsyncConnection) -> None:
 
 
 async def seed_demo_data(
-    database: Database, *, jobs: int, seed: int, advance: Advance | None = None
+    database: Database,
+    *,
+    jobs: int,
+    seed: int,
+    applications: int | None = None,
+    busy_employer: int | None = None,
+    advance: Advance | None = None,
 ) -> SeedSummary:
     """Write the demo data in one transaction; `DemoDataExists` if demo users are there already.
 
-    `advance(stage, rows)` reports progress, for the stages of `STAGES`.
+    `applications`: how many (default half the jobs); `busy_employer`: how many of them go to
+    employer1's company (default: no such skew). `advance(stage, rows)` reports progress, for
+    the stages of `STAGES`.
     """
     started = time.perf_counter()
     step = advance or (lambda _stage, _rows: None)
-    plan = planned_counts(jobs)
+    plan = planned_counts(jobs, applications)
     hashed = await hash_password(DEMO_PASSWORD)
     step("password", 1)
     async with database.engine.begin() as connection:
@@ -819,18 +854,23 @@ async def seed_demo_data(
             await _write(connection, "jobs", batch)
             step("jobs", len(batch))
 
-        applications = 0
+        written = 0
+        busy_received = 0
+        busy_jobs: set[int] = set()
 
         async def write_applications(batch: list[tuple[Row, list[Row]]]) -> None:
-            nonlocal applications
+            nonlocal written, busy_received
             await _write(connection, "job_applications", [row for row, _ in batch])
             history = [row for _, rows in batch for row in rows]
             await _write(connection, "application_status_history", history)
-            applications += len(batch)
+            written += len(batch)
+            busy_received += sum(row["job_id"] in busy_jobs for row, _ in batch)
             step("applications", len(batch))
 
         await _overlapped(batched(data.job() for _ in range(jobs)), write_jobs)
-        await _overlapped(batched(data.applications(plan["applications"])), write_applications)
+        busy_jobs.update(data.published[index][0] for index in data.busy)
+        drawn = data.applications(plan["applications"], busy_employer)
+        await _overlapped(batched(drawn), write_applications)
         if connection.dialect.name == "postgresql":
             await _advance_sequences(connection)
     if database.engine.dialect.name == "postgresql":
@@ -838,15 +878,18 @@ async def seed_demo_data(
         # for nearly empty, and plan (and measure) accordingly.
         async with database.engine.begin() as connection:
             await connection.exec_driver_sql(f"ANALYZE {', '.join(TABLES)}")
+    counts = {
+        "companies": len(companies),
+        "employers": len(employers),
+        "candidates": len(candidates),
+        "jobs": jobs,
+        "published jobs": len(data.published),
+        "applications": written,
+    }
+    if busy_employer is not None:
+        counts["received by employer1's company"] = busy_received
     return SeedSummary(
-        counts={
-            "companies": len(companies),
-            "employers": len(employers),
-            "candidates": len(candidates),
-            "jobs": jobs,
-            "published jobs": len(data.published),
-            "applications": applications,
-        },
+        counts=counts,
         password=DEMO_PASSWORD,
         employer_email=f"employer1@{DEMO_DOMAIN}",
         candidate_email=f"candidate1@{DEMO_DOMAIN}",
@@ -863,9 +906,17 @@ STAGES = {
 }
 
 
-async def run_seed(settings: Settings, *, jobs: int, seed: int, console: Console) -> SeedSummary:
+async def run_seed(
+    settings: Settings,
+    *,
+    jobs: int,
+    seed: int,
+    console: Console,
+    applications: int | None = None,
+    busy_employer: int | None = None,
+) -> SeedSummary:
     """`intowork seed`: migrate (outside production), then seed with a progress bar per stage."""
-    plan = planned_counts(jobs)
+    plan = planned_counts(jobs, applications)
     totals = {"password": 1, **plan}
     database = create_database(settings)
     try:
@@ -888,6 +939,8 @@ async def run_seed(settings: Settings, *, jobs: int, seed: int, console: Console
                 database,
                 jobs=jobs,
                 seed=seed,
+                applications=applications,
+                busy_employer=busy_employer,
                 advance=lambda stage, rows: progress.advance(tasks[stage], rows),
             )
             # Applications are capped by what uniqueness allows: end that bar where it stopped.

@@ -187,6 +187,37 @@ class TestSeed:
         assert admin.returncode == 0, admin.stderr
 
 
+class TestSeedOptions:
+    async def test_applications_and_busy_employer(
+        self, database_url: str, tmp_path: Path, session: AsyncSession
+    ) -> None:
+        env = cli_environment(tmp_path, database_url)
+        result = run_cli(
+            "seed", "--jobs", "200", "--applications", "900", "--busy-employer", "150", env=env
+        )
+        assert result.returncode == 0, result.stderr
+        assert await count(session, JobApplication) == 900
+        initial = ApplicationStatusHistory.from_status.is_(None)
+        assert await count(session, ApplicationStatusHistory, initial) == 900
+        employer1 = (
+            select(Employer.company_id)
+            .join(User, User.id == Employer.user_id)
+            .where(User.email == f"employer1@{DEMO_DOMAIN}")
+            .scalar_subquery()
+        )
+        received = JobApplication.job_id.in_(select(Job.id).where(Job.company_id == employer1))
+        assert await count(session, JobApplication, received) == 150
+        # Every other company shares the rest.
+        others = await session.scalars(
+            select(Job.company_id)
+            .join(JobApplication, JobApplication.job_id == Job.id)
+            .where(Job.company_id != employer1)
+            .distinct()
+        )
+        assert len(others.all()) >= 3
+        assert "received by employer1's company" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("jobs", ["0", "-5"])
 def test_job_count_must_be_positive(tmp_path: Path, jobs: str) -> None:
     result = run_cli("seed", "--jobs", jobs, env=cli_environment(tmp_path))
