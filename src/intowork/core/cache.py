@@ -213,28 +213,35 @@ class MemoryBackend:
                     del self.dependents[name]
 
 
-# Both run inside Redis, atomically, on its own clock (TIME), shared by every process.
-_CLOCK_LUA = """
+# Both run inside Redis, atomically, on its own clock (TIME), shared by every process. KEYS[1] is
+# the highest version ever given (no expiry): a version starts above it and above the clock, so
+# not even a burst of bumps that ran ahead of the clock can be issued twice.
+_START_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0') + 1)
 """
 _VERSIONS_LUA = (
-    _CLOCK_LUA
+    _START_LUA
     + """
 local found = {}
-for i, key in ipairs(KEYS) do
-  redis.call('SET', key, string.format('%d', now), 'NX', 'EX', ARGV[1])
-  found[i] = redis.call('GET', key)
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], string.format('%d', start), 'NX', 'EX', ARGV[1]) then
+    redis.call('SET', KEYS[1], string.format('%d', start))
+  end
+  found[i - 1] = redis.call('GET', KEYS[i])
 end
 return found
 """
 )
 _BUMP_LUA = (
-    _CLOCK_LUA
+    _START_LUA
     + """
-for _, key in ipairs(KEYS) do
-  local current = tonumber(redis.call('GET', key) or '0')
-  redis.call('SET', key, string.format('%d', math.max(current + 1, now)), 'EX', ARGV[1])
+for i = 2, #KEYS do
+  local new = math.max(tonumber(redis.call('GET', KEYS[i]) or '0') + 1, start)
+  redis.call('SET', KEYS[i], string.format('%d', new), 'EX', ARGV[1])
+  redis.call('SET', KEYS[1], string.format('%d', new))
+  start = new + 1
 end
 return #KEYS
 """
@@ -246,6 +253,7 @@ class RedisBackend:
         self.redis = redis
         self.prefix = f"{prefix}cache:"
         self.version_prefix = f"{prefix}cache:version:"
+        self.highest = f"{prefix}cache:highest-version"
         self._create_versions = redis.register_script(_VERSIONS_LUA)
         self._bump = redis.register_script(_BUMP_LUA)
 
@@ -260,12 +268,12 @@ class RedisBackend:
         keys = [self.version_prefix + scope for scope in scopes]
         values = await self.redis.mget(keys)
         if None in values:  # first use of a scope (or expired): a second trip, once a week
-            values = await self._create_versions(keys=keys, args=[VERSION_TTL])
+            values = await self._create_versions(keys=[self.highest, *keys], args=[VERSION_TTL])
         return [int(value) for value in values if value is not None]
 
     async def bump(self, scopes: Sequence[str]) -> None:
         keys = [self.version_prefix + scope for scope in scopes]
-        await self._bump(keys=keys, args=[VERSION_TTL])
+        await self._bump(keys=[self.highest, *keys], args=[VERSION_TTL])
 
 
 class CacheEvents(Protocol):
