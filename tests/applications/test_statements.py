@@ -18,6 +18,8 @@ from tests.fixtures.factories import make_application, make_candidate, make_comp
 
 # The user lookup, the caller's profile row, the count and the page.
 BUDGET = 4
+# The candidate's list (issue 18): the user lookup, and the page with its total in one statement.
+CANDIDATE_BUDGET = 2
 
 
 async def attach_cv(session: AsyncSession, candidate_id: int) -> int:
@@ -58,7 +60,34 @@ class TestCandidateListBudget:
             "Acme Industries",
             "Globex",
         }
-        assert log.count <= BUDGET, log
+        assert log.count <= CANDIDATE_BUDGET, log
+
+    async def test_page_past_the_end_still_has_its_total(
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        candidate: Actor,
+        employer: Actor,
+        count_statements: Any,
+    ) -> None:
+        assert candidate.candidate is not None
+        for number in range(3):
+            job = await add_job(session, employer, title=f"Job {number}")
+            await make_application(session, job=job, candidate=candidate.candidate)
+        with count_statements() as log:
+            response = await client.get(MY, headers=candidate.headers, params={"page": 5})
+        assert response.status_code == 200
+        assert (response.json()["applications"], response.json()["total"]) == ([], 3)
+        assert log.count <= CANDIDATE_BUDGET + 1, log  # the count apart, past the end only
+
+    async def test_no_application(
+        self, client: AsyncClient, candidate: Actor, count_statements: Any
+    ) -> None:
+        with count_statements() as log:
+            response = await client.get(MY, headers=candidate.headers)
+        assert response.status_code == 200
+        assert (response.json()["applications"], response.json()["total"]) == ([], 0)
+        assert log.count <= CANDIDATE_BUDGET, log
 
 
 class TestEmployerListBudget:

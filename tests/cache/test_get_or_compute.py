@@ -5,7 +5,8 @@ the in-process backend, whose failures can be placed exactly.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import pytest
 from redis.asyncio import Redis
@@ -17,8 +18,8 @@ from intowork.core.cache import (
     Backend,
     Cache,
     MemoryBackend,
-    Namespace,
     RedisBackend,
+    Scope,
 )
 from tests.cache.test_memory_backend import Clock
 from tests.fixtures.redis import RedisTarget
@@ -234,9 +235,13 @@ class Flaky(MemoryBackend):
         self._touch()
         await super().set(key, value, ttl)
 
-    async def incr(self, key: str) -> int:
+    async def versions(self, scopes: Sequence[str]) -> list[int]:
         self._touch()
-        return await super().incr(key)
+        return await super().versions(scopes)
+
+    async def bump(self, scopes: Sequence[str]) -> None:
+        self._touch()
+        await super().bump(scopes)
 
 
 def fixed(value: bytes) -> Callable[[], Awaitable[bytes]]:
@@ -252,9 +257,11 @@ class TestBackendFailure:
         cache = Cache(backend, events)
         backend.down = True
         assert await cache.get_or_compute("job_list", "k", 60, fixed(b"fresh")) == b"fresh"
-        assert await cache.version(Namespace.JOBS) == 0
-        await cache.bump(Namespace.JOBS)
+        key = await cache.job_list_key("page 1")
+        assert key.endswith(cache_module.UNCACHED), "versions unknown: nothing may be trusted"
+        await cache.bump(Scope.JOB_LISTS)
         assert events.errors == 1, "the first failure marks the backend down"
+        assert cache.lost_bumps == {Scope.JOB_LISTS}
 
     async def test_skipped_for_a_while_then_tried_again(self, clock: Clock) -> None:
         backend = Flaky()
@@ -286,18 +293,31 @@ class TestBackendFailure:
     async def test_write_during_an_outage_is_seen_after_it(self, clock: Clock) -> None:
         backend = Flaky()
         cache = Cache(backend)
-        key = lambda version: f"jobs:v{version}:list"  # noqa: E731 (as the services build it)
-        version = await cache.version(Namespace.JOBS)
-        await cache.get_or_compute("job_list", key(version), 60, fixed(b"before the write"))
+        key = await cache.job_list_key("page 1")
+        await cache.get_or_compute("job_list", key, 60, fixed(b"before the write"))
 
         backend.down = True
-        await cache.bump(Namespace.JOBS)  # a job was written: invalidate_after_commit
+        await cache.bump(Scope.JOB_LISTS)  # a job was written: invalidate_after_commit
         backend.down = False
         clock.advance(REDIS_RETRY_SECONDS + 0.1)
 
-        version = await cache.version(Namespace.JOBS)
-        page = await cache.get_or_compute("job_list", key(version), 60, fixed(b"after the write"))
+        key = await cache.job_list_key("page 1")
+        page = await cache.get_or_compute("job_list", key, 60, fixed(b"after the write"))
         assert page == b"after the write"
+        assert cache.lost_bumps == set(), "replayed"
+
+    async def test_too_many_lost_bumps_become_one_of_everything(self, clock: Clock) -> None:
+        backend = Flaky()
+        cache = Cache(backend)
+        other = await cache.job_detail_key(1)
+        await cache.set(other, b"old detail", 60)
+        backend.down = True
+        for job_id in range(cache_module.MAX_LOST_BUMPS + 1):
+            await cache.bump(Scope.job(job_id + 1000))
+        assert cache.lost_bumps == {Scope.ALL}, "bounded"
+        backend.down = False
+        clock.advance(REDIS_RETRY_SECONDS + 0.1)
+        assert await cache.get("job_detail", await cache.job_detail_key(1)) is None
 
 
 async def test_redis_values_come_back_as_bytes(redis_target: RedisTarget) -> None:
@@ -306,7 +326,11 @@ async def test_redis_values_come_back_as_bytes(redis_target: RedisTarget) -> Non
         backend = RedisBackend(redis, redis_target.prefix)
         await backend.set("k", b"caf\xc3\xa9", ttl=5)
         assert await backend.get("k") == "café".encode()
-        assert await backend.incr("v") == 1
+        [version] = await backend.versions(["v"])
+        assert version >= int(time.time() * 1000) - 5_000, "a new version starts at the clock"
+        await backend.bump(["v"])
+        [bumped] = await backend.versions(["v"])
+        assert bumped > version
         assert 0 < await redis.ttl(f"{redis_target.prefix}cache:k") <= 5
     finally:
         await redis.aclose()

@@ -9,24 +9,21 @@ import time
 import pytest
 
 from intowork.core import cache as cache_module
-from intowork.core.cache import (
-    Cache,
-    MemoryBackend,
-    Namespace,
-    dashboard_key,
-    job_detail_key,
-    job_list_key,
-)
+from intowork.core.cache import VERSION_TTL, Cache, MemoryBackend, Scope
 
 
 class Clock:
-    """Stands in for the `time` module inside core/cache.py: a monotonic clock we move by hand."""
+    """Stands in for the `time` module inside core/cache.py: clocks we move by hand."""
 
     def __init__(self) -> None:
         self.now = 1_000.0
+        self.epoch = 1_765_000_000.0  # time.time()
 
     def monotonic(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        return self.epoch + self.now
 
     def perf_counter(self) -> float:
         return time.perf_counter()
@@ -66,12 +63,17 @@ class TestTtl:
         clock.advance(1.5)
         assert await backend.get("key") == b"new"
 
-    async def test_versions_do_not_expire(self, clock: Clock) -> None:
+    async def test_versions_expire_but_never_go_backwards(self, clock: Clock) -> None:
         backend = MemoryBackend()
-        assert await backend.incr("version:jobs") == 1
-        assert await backend.incr("version:jobs") == 2
-        clock.advance(10 * 365 * 86_400)
-        assert await backend.get("version:jobs") == b"2"
+        [first] = await backend.versions(["job:1"])
+        await backend.bump(["job:1"])
+        await backend.bump(["job:1"])
+        [bumped] = await backend.versions(["job:1"])
+        assert bumped > first
+        clock.advance(VERSION_TTL + 1)
+        [renewed] = await backend.versions(["job:1"])
+        assert "job:1" in backend.scopes
+        assert renewed > bumped, "starts again above the clock"
 
     async def test_get_or_compute_recomputes_after_expiry(self, clock: Clock) -> None:
         cache = Cache(MemoryBackend())
@@ -114,54 +116,72 @@ class TestSizeBound:
         assert await backend.get("k0") is None
         assert await backend.get(f"k{cache_module.MEMORY_MAX_ENTRIES + 49}") == b"x"
 
-    async def test_versions_are_never_evicted(self) -> None:
-        """Evicting a version would bring the entries of an older version back into use."""
-        cache = Cache(MemoryBackend(max_entries=2))
-        await cache.bump(Namespace.JOBS)
-        await cache.bump(Namespace.JOBS)
-        for n in range(10):
-            await cache.set(f"filler{n}", b"x", ttl=60)
-        assert await cache.version(Namespace.JOBS) == 2
-        assert job_list_key(2, "p") != job_list_key(0, "p")
+    async def test_an_evicted_version_never_comes_back_lower(self, clock: Clock) -> None:
+        """Evicting a version drops its entries, and its scope starts again above it."""
+        backend = MemoryBackend(max_versions=2)
+        cache = Cache(backend)
+        key = await cache.job_detail_key(1)  # ALL and job:1
+        await cache.set(key, b"detail", ttl=60)
+        for _ in range(5):
+            await backend.bump(["job:1"])  # same clock instant: +1 each time
+        [high] = await backend.versions(["job:1"])
+        await backend.versions(["job:2", "job:3"])  # evicts ALL and job:1
+        assert "job:1" not in backend.scopes
+        assert backend.entries == {}, "its entries went with it"
+        [again] = await backend.versions(["job:1"])
+        assert again > high
+        assert await cache.get("job_detail", await cache.job_detail_key(1)) is None
 
 
 class TestOutdatedVersions:
     """Entries of a version a bump replaced can never be read again: they are dropped at the
     bump, so under a steady write load memory holds live pages, not thousands of dead ones."""
 
-    async def test_dropped_at_the_bump(self) -> None:
+    async def test_dropped_at_the_bump_others_kept(self, clock: Clock) -> None:
         backend = MemoryBackend()
         cache = Cache(backend)
         for n in range(50):
-            await cache.set(job_list_key(0, f"page {n}"), b"x" * 1000, ttl=60)
-        await cache.set(dashboard_key(0, 1, "en"), b"mine", ttl=60)
-        await cache.bump(Namespace.JOBS)
-        assert list(backend.entries) == [dashboard_key(0, 1, "en")], "only the other namespace's"
-        await cache.set(job_list_key(1, "page 1"), b"new", ttl=60)
-        assert await cache.get("list", job_list_key(1, "page 1")) == b"new"
+            await cache.set(await cache.job_list_key(f"page {n}"), b"x" * 1000, ttl=60)
+        detail = await cache.job_detail_key(7)
+        await cache.set(detail, b"job 7", ttl=60)
+        dashboard = await cache.dashboard_key(1, "en")
+        await cache.set(dashboard, b"mine", ttl=60)
+        await cache.bump(Scope.JOB_LISTS)
+        assert list(backend.entries) == [detail, dashboard], "only the lists went"
+        await cache.bump(Scope.job(8))
+        assert await cache.get("job_detail", await cache.job_detail_key(7)) == b"job 7"
+        await cache.bump(Scope.job(7))
+        assert await cache.get("job_detail", await cache.job_detail_key(7)) is None
+        assert await cache.get("dashboard", await cache.dashboard_key(1, "en")) == b"mine"
+        page = await cache.job_list_key("page 1")
+        await cache.set(page, b"new", ttl=60)
+        assert await cache.get("list", page) == b"new"
 
-    async def test_a_late_store_of_an_old_version_is_not_kept(self) -> None:
+    async def test_a_late_store_of_an_old_version_is_not_kept(self, clock: Clock) -> None:
         """A computation that started before the bump stores under the old version: unreachable."""
         backend = MemoryBackend()
         cache = Cache(backend)
-        version = await cache.version(Namespace.JOBS)
-        await cache.bump(Namespace.JOBS)
-        await cache.set(job_detail_key(version, 7), b"stale", ttl=300)
+        key = await cache.job_detail_key(7)
+        await cache.bump(Scope.job(7))
+        await cache.set(key, b"stale", ttl=300)
         assert backend.entries == {}
 
-    async def test_steady_writes_keep_memory_flat(self) -> None:
+    async def test_steady_writes_keep_memory_flat(self, clock: Clock) -> None:
         backend = MemoryBackend()
         cache = Cache(backend)
         for write in range(200):
-            version = await cache.version(Namespace.JOBS)
             for page in range(20):
-                await cache.set(job_list_key(version, f"{write} {page}"), b"x", ttl=60)
-            await cache.bump(Namespace.JOBS)
+                await cache.set(await cache.job_list_key(f"{write} {page}"), b"x", ttl=60)
+            await cache.bump(Scope.JOB_LISTS)
         assert len(backend.entries) == 0
-        assert list(backend.generations) == []
+        assert backend.dependents == {}
 
-    async def test_evicted_keys_leave_their_generation(self) -> None:
+    async def test_evicted_keys_leave_their_dependents(self, clock: Clock) -> None:
         backend = MemoryBackend(max_entries=3)
+        cache = Cache(backend)
         for n in range(10):
-            await backend.set(job_list_key(0, str(n)), b"x", ttl=60)
-        assert backend.generations == {"jobs:v0": set(backend.entries)}
+            await cache.set(await cache.job_list_key(str(n)), b"x", ttl=60)
+        assert {name: len(keys) for name, keys in backend.dependents.items()} == {
+            f"{Scope.ALL}={backend.scopes[Scope.ALL][1]}": 3,
+            f"{Scope.JOB_LISTS}={backend.scopes[Scope.JOB_LISTS][1]}": 3,
+        }

@@ -13,7 +13,7 @@ import signal
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -123,8 +123,11 @@ class TimedBackend:
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         await self.log.timed(self.backend.set(key, value, ttl))
 
-    async def incr(self, key: str) -> int:
-        return await self.log.timed(self.backend.incr(key))
+    async def versions(self, scopes: Sequence[str]) -> list[int]:
+        return await self.log.timed(self.backend.versions(scopes))
+
+    async def bump(self, scopes: Sequence[str]) -> None:
+        await self.log.timed(self.backend.bump(scopes))
 
 
 class TimedStrategy:

@@ -79,6 +79,42 @@ async def list_for_candidate(
     return list(rows.all()), total or 0
 
 
+async def list_for_candidate_user(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    status: ApplicationStatus | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """The page and the total in one statement (a window count); a page past the end counts
+    apart. The candidate is reached from its user: no statement to find its row first."""
+    conditions = [
+        JobApplication.candidate_id
+        == select(Candidate.id).where(Candidate.user_id == user_id).scalar_subquery()
+    ]
+    if status is not None:
+        conditions.append(JobApplication.status == status)
+    rows = (
+        await session.execute(
+            _candidate_select()
+            .add_columns(func.count().over().label("total"))
+            .where(*conditions)
+            .order_by(*NEWEST_FIRST)
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    if rows:
+        return list(rows), int(rows[0].total)
+    if offset == 0:
+        return [], 0
+    total = await session.scalar(
+        select(func.count()).select_from(JobApplication).where(*conditions)
+    )
+    return [], total or 0
+
+
 async def get_for_candidate(
     session: AsyncSession, application_id: int, candidate_id: int
 ) -> Any | None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from intowork.applications import service
@@ -18,6 +18,7 @@ from intowork.applications.schemas import (
 )
 from intowork.auth.dependencies import CurrentCandidate, CurrentEmployer, EmployerFileViewer
 from intowork.core.db import SessionDep
+from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
 from intowork.core.schemas import MAX_ID, MessageResponse, PathId
 from intowork.core.signed_urls import UrlSignerDep
@@ -38,11 +39,13 @@ async def list_my_applications(
     session: SessionDep,
     paging: CandidatePage,
     status: ApplicationStatus | None = None,
-) -> CandidateApplicationList:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """The caller's applications, newest first."""
-    return await service.list_candidate_applications(
+    applications = await service.list_candidate_applications_json(
         session, user, status=status, page=paging.page, limit=paging.limit, offset=paging.offset
     )
+    return json_response(applications.body, if_none_match=if_none_match, personalised=True)
 
 
 @router.post(

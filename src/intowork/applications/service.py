@@ -30,9 +30,10 @@ from intowork.applications.schemas import (
     EmployerApplicationList,
 )
 from intowork.candidates import service as candidates_service
-from intowork.core.cache import Namespace, invalidate_after_commit
+from intowork.core.cache import Scope, Ttl, cache_of, invalidate_after_commit
 from intowork.core.db import after_commit
 from intowork.core.email import enqueue_email
+from intowork.core.http_cache import JsonBody
 from intowork.core.i18n import gettext, language_of
 from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
@@ -175,10 +176,45 @@ async def apply(
         language=job.employer_language,
     )
     await session.flush()
-    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    # The job's detail shows applications_count; the lists show it too, but tolerate its
+    # staleness for their TTL (60 s) rather than every page being recomputed per application.
+    employers = await employers_service.employers_of(session, job.company_id)
+    invalidate_after_commit(
+        session, *_candidate_scopes(user.id), Scope.job(job.id), Scope.STATS, *employers
+    )
     after_commit(session, metrics.application_submitted)
     logger.bind(application_id=application.id, job_id=job.id).info("applications.submitted")
     return await get_candidate_application(session, user, application.id)
+
+
+def _candidate_scopes(user_id: int) -> tuple[str, ...]:
+    """A candidate's event: its list of applications and its dashboard."""
+    return (Scope.applications(user_id), Scope.user(user_id))
+
+
+async def list_candidate_applications_json(
+    session: AsyncSession,
+    user: User,
+    *,
+    status: ApplicationStatus | None,
+    page: int,
+    limit: int,
+    offset: int,
+) -> JsonBody:
+    """The candidate's list through the cache: per candidate, renewed by its events."""
+    cache = cache_of(session)
+
+    async def render() -> bytes:
+        applications = await list_candidate_applications(
+            session, user, status=status, page=page, limit=limit, offset=offset
+        )
+        return applications.model_dump_json(by_alias=True).encode()
+
+    if cache is None:
+        return JsonBody(await render(), personalised=True)
+    key = await cache.my_applications_key(user.id, repr((status, page, limit)))
+    body = await cache.get_or_compute("my_applications", key, Ttl.MY_APPLICATIONS, render)
+    return JsonBody(body, personalised=True)
 
 
 async def list_candidate_applications(
@@ -190,9 +226,9 @@ async def list_candidate_applications(
     limit: int,
     offset: int,
 ) -> CandidateApplicationList:
-    candidate = await candidates_service.get_or_create_candidate(session, user)
-    rows, total = await repository.list_for_candidate(
-        session, candidate.id, status=status, offset=offset, limit=limit
+    """One statement (two for a page past the end): the candidate is found from its user."""
+    rows, total = await repository.list_for_candidate_user(
+        session, user.id, status=status, offset=offset, limit=limit
     )
     return CandidateApplicationList(
         applications=[_candidate_view(row) for row in rows],
@@ -223,7 +259,10 @@ async def withdraw(session: AsyncSession, user: User, application_id: int) -> No
         if await repository.exists(session, application.id):
             raise CannotWithdraw()
         raise ApplicationNotFound()
-    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    employers = await employers_service.employers_of_job(session, application.job_id)
+    invalidate_after_commit(
+        session, *_candidate_scopes(user.id), Scope.job(application.job_id), Scope.STATS, *employers
+    )
     logger.bind(application_id=application.id).info("applications.withdrawn")
 
 
@@ -319,7 +358,8 @@ async def change_status(
         language=application.candidate_language,
     )
     await session.flush()
-    invalidate_after_commit(session, Namespace.DASHBOARDS)
+    employers = await employers_service.employers_of(session, application.company_id)
+    invalidate_after_commit(session, *_candidate_scopes(application.candidate_user_id), *employers)
     after_commit(session, partial(metrics.application_status_changed, current, status))
     logger.bind(
         application_id=application.id, from_status=current.value, to_status=status.value

@@ -61,9 +61,11 @@ async def update_experience(
 
 
 @router.delete("/profile/experiences/{experience_id}", response_model=MessageResponse)
-async def delete_experience(experience: OwnedExperience, session: SessionDep) -> MessageResponse:
+async def delete_experience(
+    experience: OwnedExperience, user: CurrentCandidate, session: SessionDep
+) -> MessageResponse:
     """Delete one of the caller's work experiences."""
-    await service.delete_experience(session, experience)
+    await service.delete_experience(session, user, experience)
     return MessageResponse(message="Experience deleted")
 
 
@@ -84,9 +86,11 @@ async def update_education(
 
 
 @router.delete("/profile/education/{education_id}", response_model=MessageResponse)
-async def delete_education(education: OwnedEducation, session: SessionDep) -> MessageResponse:
+async def delete_education(
+    education: OwnedEducation, user: CurrentCandidate, session: SessionDep
+) -> MessageResponse:
     """Delete one of the caller's education entries."""
-    await service.delete_education(session, education)
+    await service.delete_education(session, user, education)
     return MessageResponse(message="Education deleted")
 
 
@@ -107,6 +111,6 @@ async def update_skill(body: SkillUpdate, skill: OwnedSkill, session: SessionDep
 @router.delete(
     "/profile/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
 )
-async def delete_skill(skill: OwnedSkill, session: SessionDep) -> None:
+async def delete_skill(skill: OwnedSkill, user: CurrentCandidate, session: SessionDep) -> None:
     """Delete one of the caller's skills."""
-    await service.delete_skill(session, skill)
+    await service.delete_skill(session, user, skill)

@@ -24,7 +24,7 @@ from intowork.candidates.schemas import (
     SkillCreate,
     SkillResponse,
 )
-from intowork.core.cache import Namespace, invalidate_after_commit
+from intowork.core.cache import Scope, invalidate_after_commit
 from intowork.core.signed_urls import UrlSigner
 from intowork.models import Candidate, Education, Experience, Skill, User
 
@@ -46,9 +46,9 @@ def cv_path(candidate_id: int) -> str:
     return f"/api/candidates/{candidate_id}/cv"
 
 
-def _completion_may_change(session: AsyncSession) -> None:
-    """The dashboard's profile completion counts these fields and entries."""
-    invalidate_after_commit(session, Namespace.DASHBOARDS)
+def _completion_may_change(session: AsyncSession, user_id: int) -> None:
+    """That candidate's dashboard: its profile completion counts these fields and entries."""
+    invalidate_after_commit(session, Scope.user(user_id))
 
 
 async def get_profile(session: AsyncSession, user: User, *, signer: UrlSigner) -> CandidateProfile:
@@ -89,7 +89,7 @@ async def update_profile(
     for field, value in values.items():
         setattr(candidate, field, value)
     await session.flush()
-    _completion_may_change(session)
+    _completion_may_change(session, user.id)
     logger.bind(candidate_id=candidate.id, fields=sorted(values)).info("candidates.profile_updated")
     return await get_profile(session, user, signer=signer)
 
@@ -98,7 +98,7 @@ async def _add(session: AsyncSession, user: User, model: type[Item], data: BaseM
     candidate = await get_or_create_candidate(session, user)
     item = model(candidate_id=candidate.id, **data.model_dump())
     await repository.add(session, item)
-    _completion_may_change(session)
+    _completion_may_change(session, user.id)
     return item
 
 
@@ -130,9 +130,9 @@ async def update_experience(
     return ExperienceResponse.model_validate(await _replace(session, experience, data))
 
 
-async def delete_experience(session: AsyncSession, experience: Experience) -> None:
+async def delete_experience(session: AsyncSession, user: User, experience: Experience) -> None:
     await repository.delete_item(session, experience)
-    _completion_may_change(session)
+    _completion_may_change(session, user.id)
 
 
 async def add_education(
@@ -156,9 +156,9 @@ async def update_education(
     return EducationResponse.model_validate(await _replace(session, education, data))
 
 
-async def delete_education(session: AsyncSession, education: Education) -> None:
+async def delete_education(session: AsyncSession, user: User, education: Education) -> None:
     await repository.delete_item(session, education)
-    _completion_may_change(session)
+    _completion_may_change(session, user.id)
 
 
 async def add_skill(session: AsyncSession, user: User, *, data: SkillCreate) -> SkillResponse:
@@ -178,6 +178,6 @@ async def update_skill(session: AsyncSession, skill: Skill, *, data: SkillCreate
     return SkillResponse.model_validate(await _replace(session, skill, data))
 
 
-async def delete_skill(session: AsyncSession, skill: Skill) -> None:
+async def delete_skill(session: AsyncSession, user: User, skill: Skill) -> None:
     await repository.delete_item(session, skill)
-    _completion_may_change(session)
+    _completion_may_change(session, user.id)

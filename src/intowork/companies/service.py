@@ -12,8 +12,7 @@ from intowork.companies.schemas import (
     CompanyUpdate,
     PublicCompanyResponse,
 )
-from intowork.core import cache as cache_keys
-from intowork.core.cache import Namespace, Ttl, cache_of, invalidate_after_commit
+from intowork.core.cache import Scope, Ttl, cache_of, invalidate_after_commit
 from intowork.core.http_cache import JsonBody
 from intowork.employers import service as employers_service
 from intowork.jobs import service as jobs_service
@@ -30,7 +29,8 @@ async def create_company(session: AsyncSession, user: User, *, data: CompanyCrea
     await session.flush()
     logger.bind(company_id=company.id, user_id=user.id).info("companies.created")
     await employers_service.link_company_if_none(session, user, company_id=company.id)
-    invalidate_after_commit(session, Namespace.DASHBOARDS)
+    # The creator's dashboard (its company), the site-wide figures.
+    invalidate_after_commit(session, Scope.user(user.id), Scope.STATS)
     return company
 
 
@@ -61,7 +61,7 @@ async def update_my_company(
     if company.name != old_name:
         await jobs_service.refresh_company_search(session, company_id=company.id, name=company.name)
     # Its public page, and the company fields shown with its jobs.
-    invalidate_after_commit(session, Namespace.JOBS)
+    await jobs_service.company_changed(session, company.id, renamed=company.name != old_name)
     logger.bind(company_id=company.id, user_id=user.id).info("companies.updated")
     return company
 
@@ -88,7 +88,7 @@ async def get_public_company_json(session: AsyncSession, *, company_id: int) -> 
 
     if cache is None:
         return JsonBody(await render(), personalised=False)
-    key = cache_keys.company_key(await cache.version(Namespace.JOBS), company_id)
+    key = await cache.company_key(company_id)
     return JsonBody(
         await cache.get_or_compute("company", key, Ttl.COMPANY, render), personalised=False
     )

@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.core import cache as cache_keys
-from intowork.core.cache import Namespace, Ttl, cache_of
+from intowork.core.cache import Scope, Ttl, cache_of
 from intowork.core.errors import NotFound
 from intowork.core.http_cache import JsonBody
 from intowork.core.i18n import current_language, gettext, ngettext
@@ -36,6 +35,13 @@ COLORS = ("blue", "green", "purple", "orange")
 
 class CompanyNotFound(NotFound):
     detail = "Company not found"
+
+
+# The figures a dashboard shares with others: candidates count the open jobs, admins the site.
+_SHARED: dict[UserRole, tuple[str, ...]] = {
+    UserRole.CANDIDATE: (Scope.OPEN_JOBS,),
+    UserRole.ADMIN: (Scope.STATS,),
+}
 
 
 def utcnow() -> datetime:
@@ -88,9 +94,7 @@ async def get_dashboard_json(session: AsyncSession, user: User) -> JsonBody:
 
     if cache is None:
         return JsonBody(await render(), personalised=True)
-    key = cache_keys.dashboard_key(
-        await cache.version(Namespace.DASHBOARDS), user.id, current_language()
-    )
+    key = await cache.dashboard_key(user.id, current_language(), shows=_SHARED.get(user.role, ()))
     body = await cache.get_or_compute("dashboard", key, Ttl.DASHBOARD, render)
     return JsonBody(body, personalised=True)
 

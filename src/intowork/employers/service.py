@@ -3,7 +3,7 @@
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.core.cache import Namespace, invalidate_after_commit
+from intowork.core.cache import Scope, invalidate_after_commit
 from intowork.employers import repository
 from intowork.employers.exceptions import CannotJoinCompany
 from intowork.employers.schemas import EmployerUpdate
@@ -18,6 +18,19 @@ async def get_or_create_employer(session: AsyncSession, user: User) -> Employer:
         session.add(employer)
         await session.flush()
     return employer
+
+
+async def employers_of(session: AsyncSession, company_id: int) -> list[str]:
+    """The cache scopes of the dashboards of this company's employers (one statement)."""
+    return [
+        Scope.user(user_id) for user_id in await repository.user_ids_of_company(session, company_id)
+    ]
+
+
+async def employers_of_job(session: AsyncSession, job_id: int) -> list[str]:
+    """The same for the company of this job (one statement)."""
+    user_ids = await repository.user_ids_of_job_company(session, job_id)
+    return [Scope.user(user_id) for user_id in user_ids]
 
 
 async def link_company_if_none(session: AsyncSession, user: User, *, company_id: int) -> bool:
@@ -46,7 +59,7 @@ async def update_profile(
         if company.created_by_user_id != user.id:
             raise CannotJoinCompany()
         employer.company_id = company.id
-        invalidate_after_commit(session, Namespace.DASHBOARDS)
+        invalidate_after_commit(session, Scope.user(user.id))  # its dashboard's figures
         logger.bind(employer_id=employer.id, company_id=company.id).info("employers.joined")
     for field, value in changes.model_dump(exclude_unset=True, exclude={"company_id"}).items():
         setattr(employer, field, value)

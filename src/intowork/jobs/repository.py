@@ -405,3 +405,26 @@ async def applied_job_ids(session: AsyncSession, user_id: int, job_ids: list[int
         .where(Candidate.user_id == user_id, JobApplication.job_id.in_(job_ids))
     )
     return set(rows)
+
+
+async def applicant_user_ids(
+    session: AsyncSession, *, job_id: int | None = None, company_id: int | None = None
+) -> list[int]:
+    """The users who applied to this job, or to any job of this company (one statement)."""
+    statement = (
+        select(Candidate.user_id)
+        .distinct()
+        .join(JobApplication, JobApplication.candidate_id == Candidate.id)
+    )
+    if job_id is not None:
+        statement = statement.where(JobApplication.job_id == job_id)
+    if company_id is not None:
+        statement = statement.join(Job, Job.id == JobApplication.job_id).where(
+            Job.company_id == company_id
+        )
+    return list(await session.scalars(statement))
+
+
+async def ids_of_company(session: AsyncSession, company_id: int) -> list[int]:
+    """The ids of this company's jobs (one statement)."""
+    return list(await session.scalars(select(Job.id).where(Job.company_id == company_id)))

@@ -10,8 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.core import cache as cache_keys
-from intowork.core.cache import Namespace, Ttl, cache_of, invalidate_after_commit
+from intowork.core.cache import Scope, Ttl, cache_of, invalidate_after_commit
 from intowork.core.db import after_commit
 from intowork.core.http_cache import JsonBody
 from intowork.core.i18n import Language
@@ -146,9 +145,7 @@ async def list_jobs_json(
 
     if cache is None:
         return JsonBody(_json(await compute(viewer)), personalised)
-    key = cache_keys.job_list_key(
-        await cache.version(Namespace.JOBS), _list_params(filters, by_relevance, page, limit)
-    )
+    key = await cache.job_list_key(_list_params(filters, by_relevance, page, limit))
     if candidate_id is None:
 
         async def anonymous_page() -> bytes:
@@ -238,7 +235,7 @@ async def get_job_detail_json(
     if cache is None or (viewer is not None and viewer.role is not UserRole.CANDIDATE):
         detail = await get_job_detail(session, job_id, viewer=viewer, views=views)
         return JsonBody(_json(detail), personalised)
-    key = cache_keys.job_detail_key(await cache.version(Namespace.JOBS), job_id)
+    key = await cache.job_detail_key(job_id)
     cached = await cache.get("job_detail", key)
     if cached is None:
         detail = await get_job_detail(session, job_id, viewer=viewer, views=views)
@@ -280,7 +277,8 @@ async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobR
     session.add(job)
     await session.flush()
     after_commit(session, partial(metrics.job_created, job.status))
-    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    shown = (Scope.JOB_LISTS, Scope.OPEN_JOBS, Scope.company(company.id)) if published else ()
+    await _invalidate(session, job.company_id, *shown)
     logger.bind(job_id=job.id, status=job.status.value).info("jobs.created")
     return await _response(session, job.id)
 
@@ -289,7 +287,16 @@ async def update_job(session: AsyncSession, job: Job, data: JobUpdate) -> JobRes
     """J5: full replacement of the content; the status only changes through the lifecycle."""
     if not await repository.replace_content(session, job.id, _content(data)):
         raise JobNotFound()  # deleted meanwhile
-    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    # Its applicants see its title and terms in their applications and activities.
+    applicants = await repository.applicant_user_ids(session, job_id=job.id)
+    await _invalidate(
+        session,
+        job.company_id,
+        Scope.JOB_LISTS,
+        Scope.job(job.id),
+        *[Scope.applications(user_id) for user_id in applicants],
+        *[Scope.user(user_id) for user_id in applicants],
+    )
     logger.bind(job_id=job.id).info("jobs.updated")
     return await _response(session, job.id)
 
@@ -305,7 +312,7 @@ async def change_status(session: AsyncSession, job: Job, status: JobStatus) -> J
             raise InvalidJobTransition(current.value, status.value)
         await repository.set_status(session, job.id, status, now=utcnow())
         after_commit(session, partial(metrics.job_status_changed, status))
-        invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+        await _invalidate(session, job.company_id, *_public_scopes(job))
         logger.bind(job_id=job.id, from_status=current.value, to_status=status.value).info(
             "jobs.status_changed"
         )
@@ -318,7 +325,7 @@ async def delete_job(session: AsyncSession, job: Job) -> None:
         raise JobNotFound()
     if not await repository.delete_unless_applied(session, job.id):
         raise JobHasApplications()
-    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    await _invalidate(session, job.company_id, *_public_scopes(job))
     logger.bind(job_id=job.id).info("jobs.deleted")
 
 
@@ -345,7 +352,29 @@ async def refresh_company_search(session: AsyncSession, *, company_id: int, name
         .values(search_company=search_document(name))
         .execution_options(synchronize_session=False)
     )
-    invalidate_after_commit(session, Namespace.JOBS)
+
+
+async def company_changed(session: AsyncSession, company_id: int, *, renamed: bool) -> None:
+    """A company's profile changed: the lists and its jobs' details show it, and its
+    applicants' applications show its name (two statements at most)."""
+    scopes = [Scope.JOB_LISTS, Scope.company(company_id)]
+    scopes += [Scope.job(job_id) for job_id in await repository.ids_of_company(session, company_id)]
+    if renamed:
+        applicants = await repository.applicant_user_ids(session, company_id=company_id)
+        scopes += [Scope.applications(user_id) for user_id in applicants]
+    invalidate_after_commit(session, *scopes)
+
+
+def _public_scopes(job: Job) -> tuple[str, ...]:
+    """What a job's status change or deletion changes in public: the lists, its detail, its
+    company's page (published_jobs_count) and the candidates' "Open jobs"."""
+    return (Scope.JOB_LISTS, Scope.job(job.id), Scope.company(job.company_id), Scope.OPEN_JOBS)
+
+
+async def _invalidate(session: AsyncSession, company_id: int, *scopes: str) -> None:
+    """Any job write: the dashboards of its company's employers and the site-wide figures."""
+    employers = await employers_service.employers_of(session, company_id)
+    invalidate_after_commit(session, Scope.STATS, *employers, *scopes)
 
 
 @dataclass(frozen=True, slots=True)

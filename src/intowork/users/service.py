@@ -5,7 +5,7 @@ from loguru import logger
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.core.cache import Namespace, invalidate_after_commit
+from intowork.core.cache import Scope, invalidate_after_commit
 from intowork.core.email import enqueue_email
 from intowork.core.errors import BadRequest
 from intowork.core.i18n import Language, gettext, language_of
@@ -60,7 +60,7 @@ async def create_user(
     elif role is UserRole.EMPLOYER:
         session.add(Employer(user_id=user.id))
     await session.flush()
-    invalidate_after_commit(session, Namespace.DASHBOARDS)
+    invalidate_after_commit(session, Scope.STATS)  # admins count the users
     return user
 
 
@@ -117,5 +117,6 @@ async def delete_account(session: AsyncSession, storage: Storage, user: User) ->
         )
     await session.flush()
     await repository.delete_user(session, user.id)
-    invalidate_after_commit(session, Namespace.JOBS, Namespace.DASHBOARDS)
+    # Rare, and it reaches far (its jobs, applications, company): everything is renewed.
+    invalidate_after_commit(session, Scope.ALL)
     logger.bind(user_id=user.id, role=user.role.value).info("users.account_deleted")

@@ -41,8 +41,14 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 UNMATCHED_ROUTE = "unmatched"
 OTHER = "other"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-CacheName = Literal["job_list", "job_detail", "company", "dashboard"]
-CACHE_NAMES: tuple[CacheName, ...] = ("job_list", "job_detail", "company", "dashboard")
+CacheName = Literal["job_list", "job_detail", "company", "dashboard", "my_applications"]
+CACHE_NAMES: tuple[CacheName, ...] = (
+    "job_list",
+    "job_detail",
+    "company",
+    "dashboard",
+    "my_applications",
+)
 
 # HTTP: the middleware observes every request (core/observability/middleware.py).
 HTTP_REQUEST_DURATION = Histogram(
