@@ -161,7 +161,7 @@ def printable(header: str | None) -> str | None:
     return "".join(character for character in header if character.isprintable()) or None
 
 
-def get_client_info(request: Request, settings: SettingsDep) -> ClientInfo:
+async def get_client_info(request: Request, settings: SettingsDep) -> ClientInfo:
     return ClientInfo(
         user_agent=printable(request.headers.get("user-agent")),
         ip=client_ip(request, settings.trusted_proxies),
