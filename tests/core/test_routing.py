@@ -2,9 +2,14 @@
 
 import re
 import uuid
+from collections.abc import Iterator
 
 import pytest
+from fastapi._compat import ModelField
+from fastapi.dependencies.models import Dependant
 from httpx import AsyncClient
+
+from intowork.core import routing
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -100,3 +105,22 @@ class TestRepeatedQueryParameters:
 
     async def test_unknown_parameters_ignored(self, client: AsyncClient) -> None:
         assert (await client.get("/api/jobs?utm=a&utm=b")).status_code == 200
+
+    async def test_names_found_once_per_route(
+        self, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        walks: list[object] = []
+        real = routing._query_parameters
+
+        def counting(dependant: Dependant) -> Iterator[ModelField]:
+            walks.append(dependant)
+            return real(dependant)
+
+        monkeypatch.setattr(routing, "_query_parameters", counting)
+        assert (await client.get("/api/jobs?page=1&page=2")).status_code == 422
+        # Found by this request, or by an earlier app's (the route objects may be shared).
+        first = len(walks)
+        for _ in range(3):
+            assert (await client.get("/api/jobs?page=1&page=2")).status_code == 422
+            assert (await client.get("/api/jobs?page=1")).status_code == 200
+        assert len(walks) == first

@@ -23,7 +23,7 @@ class SkipParams:
     limit: int
 
 
-def skip_params(
+async def skip_params(
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> SkipParams:

@@ -22,7 +22,7 @@ from intowork.core.i18n import use_language
 from intowork.core.net import client_ip
 from intowork.core.observability.context import bind_user
 from intowork.core.signed_urls import LinkExpiredOrInvalid, UrlSigner
-from intowork.core.tokens import InvalidAccessToken, decode_access_token
+from intowork.core.tokens import InvalidAccessToken, request_claims
 from intowork.models import User
 from intowork.models.enums import UserRole
 from intowork.users import service as users_service
@@ -31,9 +31,11 @@ bearer_scheme = HTTPBearer(auto_error=False, description="The access token of a 
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def _signed_in(session: AsyncSession, settings: Settings, token: str) -> SignedIn:
+async def _signed_in(
+    request: Request, session: AsyncSession, settings: Settings, token: str
+) -> SignedIn:
     try:
-        claims = decode_access_token(token, settings)
+        claims = request_claims(request.scope, token, settings)
     except InvalidAccessToken as exc:
         raise InvalidToken() from exc
     user = await auth_repository.get_signed_in_user(
@@ -47,11 +49,11 @@ async def _signed_in(session: AsyncSession, settings: Settings, token: str) -> S
 
 
 async def get_signed_in(
-    session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
 ) -> SignedIn:
     if credentials is None:
         raise Unauthorized("Authentication required")
-    signed_in = await _signed_in(session, settings, credentials.credentials)
+    signed_in = await _signed_in(request, session, settings, credentials.credentials)
     bind_user(signed_in.user.id)
     use_language(signed_in.user.language)
     if not signed_in.user.is_active:
@@ -67,13 +69,13 @@ async def get_current_user(signed_in: CurrentSignIn) -> User:
 
 
 async def get_optional_user(
-    session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
 ) -> User | None:
     """For public routes that personalise: an invalid or inactive caller counts as anonymous."""
     if credentials is None:
         return None
     try:
-        user = (await _signed_in(session, settings, credentials.credentials)).user
+        user = (await _signed_in(request, session, settings, credentials.credentials)).user
     except InvalidToken:
         return None
     if not user.is_active:
@@ -102,12 +104,12 @@ async def get_file_viewer(
     """Who downloads a file: the token's user, else the viewer a signed link names (API.md M2).
 
     A sent Authorization header alone decides, as on every route; `exp` and `sig` are then
-    ignored. Without both, as with `exp=&sig=` (empty), the request carries no credential: 401.
+    ignored. With neither (or both empty: `exp=&sig=`), the request carries no credential: 401.
     A link's viewer is checked as a token's user is (deleted, inactive, role, and the route's
     own rights), so that a link dies with the access it was made for.
     """
     if credentials is not None or not (exp or sig):
-        return (await get_signed_in(session, settings, credentials)).user
+        return (await get_signed_in(request, session, settings, credentials)).user
     viewer_id = UrlSigner.from_settings(settings).verify(request.scope["path"], exp, sig)
     user = await users_service.get_user(session, viewer_id)
     if user is None:
@@ -160,7 +162,7 @@ def printable(header: str | None) -> str | None:
     return "".join(character for character in header if character.isprintable()) or None
 
 
-def get_client_info(request: Request, settings: SettingsDep) -> ClientInfo:
+async def get_client_info(request: Request, settings: SettingsDep) -> ClientInfo:
     return ClientInfo(
         user_agent=printable(request.headers.get("user-agent")),
         ip=client_ip(request, settings.trusted_proxies),

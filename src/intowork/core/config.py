@@ -361,8 +361,11 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the running app was created with (tests create apps with their own)."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the running app was created with (tests create apps with their own).
+
+    `async def`, like every small dependency: a plain `def` runs in the thread pool, a thread
+    hand-off on each request that needs the settings."""
     settings: Settings = request.app.state.settings
     return settings
 

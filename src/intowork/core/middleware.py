@@ -1,6 +1,5 @@
 """Transport protection, pure ASGI: security headers on every response, a request body cap."""
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,28 +17,45 @@ HSTS = "max-age=63072000; includeSubDomains"
 
 
 class SecurityHeadersMiddleware:
+    """The headers are encoded once, here; a response that set one of them keeps its own."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        self.api_headers = _security_headers(API_CSP, hsts=hsts)
+        self.docs_headers = _security_headers(DOCS_CSP, hsts=hsts)
+        self.names = frozenset(name for name, _ in self.api_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else API_CSP
+        added = self.docs_headers if scope["path"] in DOCS_PATHS else self.api_headers
+        names = self.names
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("Content-Security-Policy", csp)
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
+                headers = list(message.get("headers", ()))
+                if any(name in names for name, _ in headers):
+                    present = {name for name, _ in headers}
+                    headers += [header for header in added if header[0] not in present]
+                else:
+                    headers += added
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _security_headers(csp: str, *, hsts: bool) -> list[tuple[bytes, bytes]]:
+    headers = {
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": "strict-origin-when-cross-origin",
+        "content-security-policy": csp,
+    }
+    if hsts:
+        headers["strict-transport-security"] = HSTS
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
 
 class BodyTooLarge(HTTPException):

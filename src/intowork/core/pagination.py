@@ -1,6 +1,6 @@
 """Page-style pagination (API.md 1.5): `page` >= 1, `limit` 1..100, totals and page counts."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from math import ceil
 from typing import Annotated
@@ -23,8 +23,9 @@ class PageParams:
         return (self.page - 1) * self.limit
 
 
-def page_params(default_limit: int) -> Callable[[int, int], PageParams]:
-    def dependency(
+def page_params(default_limit: int) -> Callable[[int, int], Awaitable[PageParams]]:
+    # `async def`: a plain `def` dependency runs in the thread pool, a hand-off per request.
+    async def dependency(
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = default_limit,
     ) -> PageParams:

@@ -30,7 +30,7 @@ from intowork.core.errors import RateLimited, error_response
 from intowork.core.net import client_ip
 from intowork.core.observability import metrics
 from intowork.core.redis import stale_connection_retry
-from intowork.core.tokens import InvalidAccessToken, decode_access_token
+from intowork.core.tokens import InvalidAccessToken, request_claims
 
 REDIS_RETRY_SECONDS = 5.0
 REDIS_TIMEOUT_SECONDS = 0.5
@@ -185,7 +185,8 @@ def caller_key(request: Request, settings: Settings, *, by_ip: bool) -> str:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
-                return f"{USER_KEY}{decode_access_token(token.strip(), settings).user_id}"
+                claims = request_claims(request.scope, token.strip(), settings)
+                return f"{USER_KEY}{claims.user_id}"
             except InvalidAccessToken:
                 pass
     return f"ip:{client_ip(request, settings.trusted_proxies) or 'unknown'}"

@@ -92,13 +92,22 @@ def _query_parameters(dependant: Dependant) -> Iterator[ModelField]:
         yield from _query_parameters(dependency)
 
 
-def _single_query_parameters(route: APIRoute) -> set[str]:
-    """The query parameters of a route that take one value (every one of ours)."""
-    return {
-        param.alias
-        for param in _query_parameters(route.dependant)
-        if not field_annotation_is_sequence(param.field_info.annotation)
-    }
+# Kept on the route itself (a route defines __eq__ and so cannot be a dictionary key).
+_SINGLE_QUERY_ATTRIBUTE = "intowork_single_query_parameters"
+
+
+def _single_query_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters of a route that take one value (every one of ours): found once per
+    route (a walk of its dependency tree), not on every request that has a query string."""
+    names: frozenset[str] | None = route.__dict__.get(_SINGLE_QUERY_ATTRIBUTE)
+    if names is None:
+        names = frozenset(
+            param.alias
+            for param in _query_parameters(route.dependant)
+            if not field_annotation_is_sequence(param.field_info.annotation)
+        )
+        setattr(route, _SINGLE_QUERY_ATTRIBUTE, names)
+    return names
 
 
 async def single_valued_query(request: Request) -> None:

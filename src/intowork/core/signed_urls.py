@@ -82,7 +82,7 @@ def redact_signatures(text: str) -> str:
     return SIGNATURE_IN_TEXT.sub(REDACTED, text) if "sig=" in text else text
 
 
-def get_url_signer(settings: SettingsDep) -> UrlSigner:
+async def get_url_signer(settings: SettingsDep) -> UrlSigner:
     return UrlSigner.from_settings(settings)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from starlette.types import Scope
 
 from intowork.core.config import Settings
 from intowork.core.schemas import MAX_ID
@@ -15,6 +16,9 @@ ACCESS_TOKEN_TYPE = "access"
 # `sid`: the sign-in (refresh-token family) the token was issued for. A token dies with its
 # sign-in (sign-out, reuse detected, another session's credential change), at once.
 REQUIRED_CLAIMS = ["sub", "sid", "type", "iat", "exp", "jti"]
+# The request's decoded token (scope state): the rate limit reads it first, the auth dependency
+# after, and an HS256 verification is the dearest step of a signed-in request's routing.
+CLAIMS_STATE_KEY = "access_claims"
 
 
 class InvalidAccessToken(Exception):
@@ -73,3 +77,21 @@ def decode_access_token(token: str, settings: Settings) -> AccessClaims:
     except (jwt.PyJWTError, ValueError, TypeError, OverflowError) as exc:
         raise InvalidAccessToken(str(exc)) from exc
     return AccessClaims(user_id=user_id, session_id=session_id, issued_at=issued_at)
+
+
+def request_claims(scope: Scope, token: str, settings: Settings) -> AccessClaims:
+    """`decode_access_token`, once per request: the outcome, claims or refusal, is kept on the
+    request's state for the same token."""
+    state = scope.setdefault("state", {})
+    cached: tuple[str, AccessClaims | str] | None = state.get(CLAIMS_STATE_KEY)
+    if cached is not None and cached[0] == token:
+        outcome = cached[1]
+    else:
+        try:
+            outcome = decode_access_token(token, settings)
+        except InvalidAccessToken as exc:
+            outcome = str(exc)
+        state[CLAIMS_STATE_KEY] = (token, outcome)
+    if isinstance(outcome, str):
+        raise InvalidAccessToken(outcome)
+    return outcome

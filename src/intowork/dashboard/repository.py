@@ -1,11 +1,20 @@
-"""Dashboard SQL: each role's stats in ONE statement (scalar subqueries), activities in one."""
+"""Dashboard SQL: each role's stats in ONE statement (scalar subqueries), activities in one.
+
+The statements are built once, at import, with bind parameters (`user_id`, `since`, `limit`):
+building them per request (the UNION's column proxies, every comparison) and computing their
+cache keys cost more Python time than PostgreSQL spent answering them. They run on the session's
+connection as Core statements: plain rows, no ORM result machinery.
+"""
 
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    Row,
     String,
+    bindparam,
     cast,
     exists,
     func,
@@ -29,9 +38,18 @@ from intowork.models import (
     Skill,
     User,
 )
+from intowork.models.base import UTCDateTime
 from intowork.models.enums import ApplicationStatus, JobStatus
 
 History = ApplicationStatusHistory
+USER_ID = bindparam("user_id", type_=Integer)
+SINCE = bindparam("since", type_=UTCDateTime())
+LIMIT = bindparam("limit", type_=Integer)
+
+
+async def _one(session: AsyncSession, statement: Any, **params: Any) -> Row[Any]:
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).one()
 
 
 def _count(model: Any, *conditions: ColumnElement[bool], join: Any = None) -> Any:
@@ -41,16 +59,16 @@ def _count(model: Any, *conditions: ColumnElement[bool], join: Any = None) -> An
     return statement.where(*conditions).scalar_subquery()
 
 
-def _company_of(user_id: int) -> Any:
+def _company_of(user_id: Any) -> Any:
     return select(Employer.company_id).where(Employer.user_id == user_id).scalar_subquery()
 
 
-def _candidate_of(user_id: int) -> Any:
+def _candidate_of(user_id: Any) -> Any:
     return select(Candidate.id).where(Candidate.user_id == user_id).scalar_subquery()
 
 
-async def admin_stats(session: AsyncSession, *, since: datetime) -> Any:
-    statement = select(
+def _admin_stats(since: Any) -> Any:
+    return select(
         _count(User).label("users"),
         _count(User, User.created_at >= since).label("users_recent"),
         _count(Company).label("companies"),
@@ -60,10 +78,16 @@ async def admin_stats(session: AsyncSession, *, since: datetime) -> Any:
         _count(JobApplication).label("applications"),
         _count(JobApplication, JobApplication.created_at >= since).label("applications_recent"),
     )
-    return (await session.execute(statement)).one()
 
 
-async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
+ADMIN_STATS = _admin_stats(SINCE)
+
+
+async def admin_stats(session: AsyncSession, *, since: datetime) -> Any:
+    return await _one(session, ADMIN_STATS, since=since)
+
+
+def _employer_stats(user_id: Any, since: Any) -> Any:
     company_id = _company_of(user_id)
     of_company = (Job, Job.id == JobApplication.job_id)
     first_change = (
@@ -72,7 +96,7 @@ async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime
         .correlate(JobApplication)
         .scalar_subquery()
     )
-    statement = select(
+    return select(
         company_id.label("company_id"),
         _count(Job, Job.company_id == company_id, Job.status == JobStatus.PUBLISHED).label(
             "active_jobs"
@@ -112,16 +136,22 @@ async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime
             JobApplication, Job.company_id == company_id, first_change >= since, join=of_company
         ).label("responded_recent"),
     )
-    return (await session.execute(statement)).one()
 
 
-async def candidate_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
+EMPLOYER_STATS = _employer_stats(USER_ID, SINCE)
+
+
+async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
+    return await _one(session, EMPLOYER_STATS, user_id=user_id, since=since)
+
+
+def _candidate_stats(user_id: Any, since: Any) -> Any:
     candidate_id = _candidate_of(user_id)
 
     def profile(column: Any) -> Any:
         return select(column).where(Candidate.user_id == user_id).scalar_subquery()
 
-    statement = select(
+    return select(
         _count(JobApplication, JobApplication.candidate_id == candidate_id).label("applications"),
         _count(
             JobApplication,
@@ -153,31 +183,31 @@ async def candidate_stats(session: AsyncSession, user_id: int, *, since: datetim
         exists().where(Education.candidate_id == candidate_id).label("has_education"),
         exists().where(Skill.candidate_id == candidate_id).label("has_skill"),
     )
-    return (await session.execute(statement)).one()
+
+
+CANDIDATE_STATS = _candidate_stats(USER_ID, SINCE)
+
+
+async def candidate_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
+    return await _one(session, CANDIDATE_STATS, user_id=user_id, since=since)
 
 
 def _text(value: str | None = None) -> Any:
     return literal(value, String) if value is not None else cast(null(), String)
 
 
-async def recent_activities(
-    session: AsyncSession,
-    *,
-    candidate_user_id: int | None,
-    employer_user_id: int | None,
-    limit: int,
-) -> list[Any]:
+def _recent_activities(*, candidate: bool, employer: bool) -> Any:
     """The latest events of a scope, newest first, in one statement (UNION ALL).
 
     A candidate sees its applications and their status changes; an employer the applications,
-    status changes and publications of its company's jobs; an admin (neither id) everything.
+    status changes and publications of its company's jobs; an admin (neither) everything.
     """
     scope: list[ColumnElement[bool]] = []
     job_scope: list[ColumnElement[bool]] = []
-    if candidate_user_id is not None:
-        scope.append(Candidate.user_id == candidate_user_id)
-    if employer_user_id is not None:
-        company_id = _company_of(employer_user_id)
+    if candidate:
+        scope.append(Candidate.user_id == USER_ID)
+    if employer:
+        company_id = _company_of(USER_ID)
         scope.append(Job.company_id == company_id)
         job_scope.append(Job.company_id == company_id)
 
@@ -215,7 +245,7 @@ async def recent_activities(
         .where(History.from_status.is_not(None), *scope)
     )
     parts = [applications, changes]
-    if candidate_user_id is None:
+    if not candidate:
         parts.append(
             select(
                 literal("job").label("kind"),
@@ -228,10 +258,35 @@ async def recent_activities(
             ).where(Job.posted_at.is_not(None), *job_scope)
         )
     events = union_all(*parts).subquery()
-    rows = await session.execute(
-        select(events).order_by(events.c.at.desc(), events.c.ref.desc()).limit(limit)
-    )
-    return list(rows.all())
+    return select(events).order_by(events.c.at.desc(), events.c.ref.desc()).limit(LIMIT)
+
+
+RECENT_ACTIVITIES = {
+    "candidate": _recent_activities(candidate=True, employer=False),
+    "employer": _recent_activities(candidate=False, employer=True),
+    "admin": _recent_activities(candidate=False, employer=False),
+}
+
+
+async def recent_activities(
+    session: AsyncSession,
+    *,
+    candidate_user_id: int | None,
+    employer_user_id: int | None,
+    limit: int,
+) -> list[Any]:
+    """The latest events of a candidate, an employer's company, or everything (neither id)."""
+    if candidate_user_id is not None:
+        statement, user_id = RECENT_ACTIVITIES["candidate"], candidate_user_id
+    elif employer_user_id is not None:
+        statement, user_id = RECENT_ACTIVITIES["employer"], employer_user_id
+    else:
+        statement, user_id = RECENT_ACTIVITIES["admin"], None
+    connection = await session.connection()
+    params: dict[str, Any] = {"limit": limit}
+    if user_id is not None:
+        params["user_id"] = user_id
+    return list((await connection.execute(statement, params)).all())
 
 
 async def funnel_by_job(session: AsyncSession, company_id: int, *, job_id: int | None) -> list[Any]:

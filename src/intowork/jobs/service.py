@@ -1,5 +1,6 @@
 """Jobs: creation, the lifecycle, visibility, the public list and search."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -160,15 +161,39 @@ async def list_jobs_json(
         anonymous = [job.model_copy(update={"has_applied": False}) for job in result.jobs]
         await cache.set(key, _json(result.model_copy(update={"jobs": anonymous})), Ttl.JOB_LIST)
         return JsonBody(_json(result), personalised)
-    result = JobListResponse.model_validate_json(cached)
-    applied = await repository.applied_job_ids(session, candidate_id, [j.id for j in result.jobs])
-    for job in result.jobs:
-        job.has_applied = job.id in applied
-    return JsonBody(_json(result), personalised)
+    applied = await repository.applied_job_ids(session, candidate_id, _page_job_ids(cached))
+    return JsonBody(_mark_applied(cached, applied), personalised)
 
 
 def _json(model: BaseModel) -> bytes:
     return model.model_dump_json(by_alias=True).encode()
+
+
+# A job of the cached page's compact JSON: its object opens with its id. Inside a JSON string a
+# quote is escaped, so neither pattern can match a title's or a description's text.
+_JOB_START = re.compile(rb'\{"id":(\d+),')
+_NOT_APPLIED = b'"has_applied":false'
+_APPLIED = b'"has_applied":true'
+
+
+def _page_job_ids(body: bytes) -> list[int]:
+    return [int(match[1]) for match in _JOB_START.finditer(body)]
+
+
+def _mark_applied(body: bytes, applied: set[int]) -> bytes:
+    """The anonymous page's bytes with `has_applied` true on these jobs: a candidate's cache
+    hit is neither parsed nor encoded again."""
+    if not applied:
+        return body
+    parts: list[bytes] = []
+    position = 0
+    for match in _JOB_START.finditer(body):
+        if int(match[1]) in applied:
+            flag = body.index(_NOT_APPLIED, match.end())
+            parts += (body[position:flag], _APPLIED)
+            position = flag + len(_NOT_APPLIED)
+    parts.append(body[position:])
+    return b"".join(parts)
 
 
 async def list_employer_jobs(

@@ -216,12 +216,22 @@ def configure_logging(settings: Settings) -> None:
     if not settings.is_production:
         # diagnose=False: tracebacks never print local variables, which may hold passwords.
         logger.add(sys.stderr, level=settings.log_level, format=_human_format, diagnose=False)
-    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # The stdlib loggers stop at LOG_LEVEL, before a record is built: at level 0, uvicorn
+    # (its loggers have no level of their own, log_config=None) wraps the app in its TRACE
+    # MessageLoggerMiddleware, and every ASGI message of every request became a LogRecord
+    # routed into loguru only to be dropped there.
+    logging.basicConfig(
+        handlers=[InterceptHandler()], level=stdlib_level(settings.log_level), force=True
+    )
     for name in ROUTED_STDLIB_LOGGERS:
         stdlib_logger = logging.getLogger(name)
         stdlib_logger.handlers = [InterceptHandler()]
         stdlib_logger.propagate = False
     for name in (*QUIETED_STDLIB_LOGGERS, *SILENCED_STDLIB_LOGGERS):
-        logging.getLogger(name).setLevel(
-            max(logging.WARNING, logging.getLevelName(settings.log_level))
-        )
+        logging.getLogger(name).setLevel(max(logging.WARNING, stdlib_level(settings.log_level)))
+
+
+def stdlib_level(name: str) -> int:
+    """The standard library's number for a loguru level name (TRACE 5, ..., CRITICAL 50): the
+    two share their numbers."""
+    return logger.level(name).no
