@@ -172,6 +172,8 @@ def _json(model: BaseModel) -> bytes:
 # A job of the cached page's compact JSON: its object opens with its id. Inside a JSON string a
 # quote is escaped, so neither pattern can match a title's or a description's text.
 _JOB_START = re.compile(rb'\{"id":(\d+),')
+# The shared entries' bytes as `_json` writes them. Inside a JSON string every quote is escaped,
+# so this can only be the key itself: replacing it gives what encoding `has_applied=True` would.
 _NOT_APPLIED = b'"has_applied":false'
 _APPLIED = b'"has_applied":true'
 
@@ -274,14 +276,9 @@ async def get_job_detail_json(
     return JsonBody(cached, personalised)
 
 
-# The shared entry's bytes as `_json` writes them. Inside a JSON string every quote is escaped,
-# so this can only be the key itself: replacing it gives what encoding `has_applied=True` would.
-NOT_APPLIED = b'"has_applied":false'
-APPLIED = b'"has_applied":true'
-
-
 def mark_applied(body: bytes) -> bytes:
-    return body.replace(NOT_APPLIED, APPLIED, 1)
+    """A stored job detail's bytes with `has_applied` true (see `_NOT_APPLIED`)."""
+    return body.replace(_NOT_APPLIED, _APPLIED, 1)
 
 
 async def create_job(session: AsyncSession, user: User, data: JobCreate) -> JobResponse:
