@@ -121,12 +121,19 @@ def _fts_match(search: SearchQuery) -> TextClause:
 
 
 def _apply_filters(
-    statement: AnySelect, filters: JobFilters, dialect: str, *, rank: bool = False
+    statement: AnySelect,
+    filters: JobFilters,
+    dialect: str,
+    *,
+    rank: bool = False,
+    from_matches: bool = False,
 ) -> tuple[AnySelect, ColumnElement[Any] | None]:
     """The public list's WHERE: published jobs, every filter, and the full-text match.
 
     Returns the statement and, when `rank` is asked for a search, the relevance to order by
-    (higher first on both engines).
+    (higher first on both engines). On SQLite, `from_matches` (implied by `rank`) drives the
+    statement from the full-text matches rather than from the jobs by recency: what a count
+    wants, and a sort by relevance.
     """
     statement = statement.where(Job.status == JobStatus.PUBLISHED)
     if filters.location:
@@ -153,23 +160,24 @@ def _apply_filters(
             statement = statement.where(PG_DOCUMENT.op("@@")(query))
             if rank:
                 relevance = func.ts_rank(PG_DOCUMENT, query)
-        elif rank:
-            # The full-text query runs once, materialised with its relevance, and is then joined
-            # by primary key. Joined directly, SQLite would evaluate MATCH once per candidate job
-            # (100,000 jobs: tens of seconds).
+        elif rank or from_matches:
+            # The full-text query runs once, materialised, and is then joined by primary key.
+            # Joined directly, SQLite would evaluate MATCH once per candidate job (100,000 jobs:
+            # tens of seconds).
+            match_columns: list[ColumnElement[Any]] = [literal_column("rowid").label("job_id")]
+            if rank:
+                # bm25() is lower for better matches.
+                match_columns.append((-func.bm25(literal_column("jobs_fts"))).label("relevance"))
             matches = (
-                select(
-                    literal_column("rowid").label("job_id"),
-                    # bm25() is lower for better matches.
-                    (-func.bm25(literal_column("jobs_fts"))).label("relevance"),
-                )
+                select(*match_columns)
                 .select_from(jobs_fts)
                 .where(_fts_match(filters.search))
                 .cte("fts_matches")
                 .prefix_with("MATERIALIZED")
             )
             statement = statement.join(matches, matches.c.job_id == Job.id)
-            relevance = matches.c.relevance
+            if rank:
+                relevance = matches.c.relevance
         else:
             # By recency: the matching ids become one in-memory list (built once), and the walk
             # down the published-by-recency index stops at the page's last job, instead of
@@ -214,7 +222,9 @@ async def list_published(
         order.insert(0, relevance.desc())
     rows = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
     window = max(count_cap, offset + limit)
-    matching, _ = _apply_filters(select(literal_column("1")).select_from(Job), filters, dialect)
+    matching, _ = _apply_filters(
+        select(literal_column("1")).select_from(Job), filters, dialect, from_matches=True
+    )
     counted = select(func.count()).select_from(matching.limit(window + 1).subquery())
     total = (await session.scalar(counted)) or 0
     if total > window:
