@@ -18,6 +18,7 @@ RESULTS = ROOT / "bench" / "results"
 DOCS = ROOT / "docs"
 FLOOR_HEALTH = "floor /health"
 FLOOR_MEMORY = "floor memory (20 jobs, dicts)"
+FLOOR_TYPED = "floor memory, typed (pydantic)"
 FLOOR_BYTES = "floor stored bytes"
 FLOOR_ASYNCPG = "floor asyncpg query"
 PURE = "mix: reads only"
@@ -159,7 +160,7 @@ FLOOR_HEADERS = ["floor", "req/s (mean)", "p50 ms", "p99 ms", "drift after/befor
 
 def floor_rows(record: Record) -> list[list[str]]:
     rows = []
-    for name in (FLOOR_HEALTH, FLOOR_MEMORY, FLOOR_BYTES, FLOOR_ASYNCPG):
+    for name in (FLOOR_HEALTH, FLOOR_MEMORY, FLOOR_TYPED, FLOOR_BYTES, FLOOR_ASYNCPG):
         value = floor(record, name)
         if value is not None:
             rows.append(

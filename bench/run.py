@@ -19,7 +19,8 @@ The main run (bench/results/<engine>-<size>.json), in a temporary directory dele
 3. The floors, twice (before and after the app's runs; the report uses their mean and shows the
    drift): bench/floor_app.py on core 0, same client: `/health` returning a tiny dict, the
    memory floor `/floor/dicts` (the 20-job page held as plain dicts, FastAPI's default
-   encoder), the same page as stored bytes, and one raw asyncpg query when PostgreSQL answers.
+   encoder: issue 18's floor), the same dicts from a typed endpoint, the page as stored
+   bytes, and one raw asyncpg query when PostgreSQL answers.
 4. On the real server: /health, every read cached, sign-in, the sign-in storm (/health with 4
    connections while 8 sign in), then the mixed workload: its reads alone, then the same
    sequence with one request in 20 replaced by a write (applies, status changes, job edits),
@@ -270,6 +271,7 @@ class Bench:
             Scenario.get(report.FLOOR_MEMORY, "floor", ["/floor/dicts"]),
         ]
         if not scale:
+            scenarios.append(Scenario.get(report.FLOOR_TYPED, "floor", ["/floor/typed"]))
             scenarios.append(Scenario.get(report.FLOOR_BYTES, "floor", ["/floor/json"]))
             if floor_pg:
                 scenarios.append(Scenario.get(report.FLOOR_ASYNCPG, "floor", ["/floor/asyncpg"]))
