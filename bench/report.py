@@ -458,9 +458,11 @@ def render_docs(results: Path, docs: Path) -> None:
         "- Load: wrk, one thread per run, pinned to core 1, 16 connections (4 for sign-in),"
         " keep-alive; `--warm-up` seconds (1), then `--duration` seconds measured (6; sign-in 3).",
         "- Floors (`bench/floor_app.py`, core 0): `/health` returning a tiny dict; the memory"
-        " floor, the job list's 20-job page held as plain dicts and returned by an endpoint"
-        " typed `-> dict[str, Any]` (FastAPI's default: pydantic serialisation, then"
-        " `json.dumps`); the same page as stored bytes; one raw asyncpg query. Measured"
+        " floor of issue 18, the job list's 20-job page held as plain dicts and returned"
+        " through FastAPI's default encoder (an untyped endpoint: `jsonable_encoder`, then"
+        " `json.dumps`); for reference, the same dicts from an endpoint typed"
+        " `-> dict[str, Any]` (pydantic serialisation), the page as stored bytes, and one"
+        " raw asyncpg query. Measured"
         " before and after the app's runs; shares use their mean. /health is compared with"
         " floor /health, everything else with the memory floor.",
         "- Cached: the real server, the same requests over and over (job detail cycles over 50"
