@@ -126,7 +126,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     returned and its response was rendered, but before a byte is sent: a failed commit becomes
     an error response, never a 2xx. An `AppError` with `commit_changes` keeps what was written.
     """
-    async with get_database(request).sessionmaker() as session:
+    database: Database = request.app.state.db
+    async with database.sessionmaker() as session:
         session.info[SESSION_CACHE_KEY] = getattr(request.app.state, "cache", None)
         try:
             yield session
@@ -187,7 +188,7 @@ async def _run_hooks(session: AsyncSession, kind: str) -> None:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.db
     return database
 

@@ -38,7 +38,7 @@ def create_redis(settings: Settings) -> Redis | None:
     )
 
 
-def get_redis(request: Request) -> Redis | None:
+async def get_redis(request: Request) -> Redis | None:
     redis: Redis | None = request.app.state.redis
     return redis
 

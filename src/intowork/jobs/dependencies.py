@@ -21,7 +21,7 @@ async def get_owned_job(job_id: JobId, user: CurrentEmployer, session: SessionDe
 OwnedJob = Annotated[Job, Depends(get_owned_job)]
 
 
-def get_job_views(request: Request) -> JobViews:
+async def get_job_views(request: Request) -> JobViews:
     """The app's view buffer (created in the lifespan)."""
     views: JobViews = request.app.state.job_views
     return views
