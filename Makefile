@@ -33,8 +33,8 @@ test: lint typecheck pytest
 test-all: lint typecheck pytest-all
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
