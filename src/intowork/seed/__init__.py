@@ -19,23 +19,13 @@ the state the draws share; `people`, `jobs` and `applications` draw the rows, in
 
 from intowork.seed.command import run_seed
 from intowork.seed.vocabulary import DEMO_DOMAIN, DEMO_PASSWORD
-from intowork.seed.write import (
-    STAGES,
-    DemoDataExists,
-    SeedSummary,
-    demo_data_exists,
-    planned_counts,
-    seed_demo_data,
-)
+from intowork.seed.write import DemoDataExists, SeedSummary, seed_demo_data
 
 __all__ = [
     "DEMO_DOMAIN",
     "DEMO_PASSWORD",
-    "STAGES",
     "DemoDataExists",
     "SeedSummary",
-    "demo_data_exists",
-    "planned_counts",
     "run_seed",
     "seed_demo_data",
 ]
