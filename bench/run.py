@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import docs_page
 import report
 from harness import (
     ROOT,
@@ -103,7 +104,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--results", type=Path, default=report.RESULTS)
-    parser.add_argument("--docs-dir", type=Path, default=report.DOCS)
+    parser.add_argument("--docs-dir", type=Path, default=docs_page.DOCS)
     parser.add_argument("--docs", action="store_true", help="then render the docs")
     parser.add_argument("--docs-only", action="store_true", help="only render the docs")
     args = parser.parse_args()
@@ -113,7 +114,7 @@ def parse_args() -> argparse.Namespace:
         # A smoke run never overwrites the real results nor docs/performance.md.
         if args.results == report.RESULTS:
             args.results = QUICK
-        if args.docs_dir == report.DOCS:
+        if args.docs_dir == docs_page.DOCS:
             args.docs_dir = QUICK
     return args
 
@@ -410,7 +411,7 @@ def save(
 def main() -> None:
     args = parse_args()
     if args.docs_only:
-        report.render_docs(args.results, args.docs_dir)
+        docs_page.render_docs(args.results, args.docs_dir)
         return
     if (os.cpu_count() or 1) < 2:
         raise SystemExit("needs two cores: the server on core 0, the load on core 1")
@@ -431,7 +432,7 @@ def main() -> None:
     else:
         run_main(args, client, args.size)
     if args.docs:
-        report.render_docs(args.results, args.docs_dir)
+        docs_page.render_docs(args.results, args.docs_dir)
 
 
 if __name__ == "__main__":
