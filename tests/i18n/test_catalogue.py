@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def every_error_class() -> list[type[AppError]]:
     for module in pkgutil.walk_packages(intowork.__path__, "intowork."):
-        if module.name not in {"intowork.seed", "intowork.__main__"}:
+        if not module.name.startswith(("intowork.seed", "intowork.__main__")):
             importlib.import_module(module.name)
     found: list[type[AppError]] = []
     pending = [AppError]
