@@ -1,4 +1,4 @@
-"""The in-process cache: entries expire after their TTL, and the number of entries is bounded.
+"""The in-process cache: entries expire after their TTL; their number and bytes are bounded.
 
 Time is travelled by replacing the cache module's clock (its `time.monotonic`), never by sleeping,
 and never by patching the global `time` module (the event loop reads that clock too).
@@ -115,6 +115,29 @@ class TestSizeBound:
         assert len(backend.entries) == cache_module.MEMORY_MAX_ENTRIES
         assert await backend.get("k0") is None
         assert await backend.get(f"k{cache_module.MEMORY_MAX_ENTRIES + 49}") == b"x"
+
+    async def test_bytes_are_bounded(self) -> None:
+        """10,000 job pages of 13 kB and more would hold hundreds of MiB: the bytes bound it too."""
+        backend = MemoryBackend(max_bytes=10)
+        for name in "abcd":
+            await backend.set(name, name.encode() * 4, ttl=60)
+        assert backend.size == 8
+        assert [await backend.get(name) for name in "abcd"] == [None, None, b"cccc", b"dddd"]
+
+    async def test_replacing_a_value_counts_it_once(self) -> None:
+        backend = MemoryBackend()
+        await backend.set("a", b"12345", ttl=60)
+        await backend.set("a", b"12", ttl=60)
+        assert backend.size == 2
+        assert await backend.get("a") == b"12"
+
+    async def test_expired_entries_are_swept_on_write(self, clock: Clock) -> None:
+        backend = MemoryBackend()
+        await backend.set("old", b"x" * 100, ttl=1)
+        clock.advance(2)
+        await backend.set("new", b"y", ttl=60)
+        assert "old" not in backend.entries, "never read again, yet gone"
+        assert backend.size == 1
 
     async def test_an_evicted_version_never_comes_back_lower(self, clock: Clock) -> None:
         """Evicting a version drops its entries, and its scope starts again above it."""

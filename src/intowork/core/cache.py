@@ -29,6 +29,8 @@ from intowork.core.db import SESSION_CACHE_KEY, after_commit, after_rollback
 
 REDIS_RETRY_SECONDS = 5.0
 MEMORY_MAX_ENTRIES = 10_000
+# Pages are up to tens of kB: the bytes bound the process's memory, the count its bookkeeping.
+MEMORY_MAX_BYTES = 16 * 1024 * 1024
 MEMORY_MAX_VERSIONS = 50_000
 VERSION_TTL = 7 * 86_400  # a scope nobody wrote to for a week starts again at the clock
 MAX_LOST_BUMPS = 1_000  # beyond, a Redis outage's writes are replayed as one bump of ALL
@@ -123,10 +125,15 @@ class MemoryBackend:
     """
 
     def __init__(
-        self, max_entries: int = MEMORY_MAX_ENTRIES, max_versions: int = MEMORY_MAX_VERSIONS
+        self,
+        max_entries: int = MEMORY_MAX_ENTRIES,
+        max_versions: int = MEMORY_MAX_VERSIONS,
+        max_bytes: int = MEMORY_MAX_BYTES,
     ) -> None:
         self.entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0  # bytes of the stored values
         # scope -> (expires at, version), least recently used first.
         self.scopes: OrderedDict[str, tuple[float, int]] = OrderedDict()
         self.max_versions = max_versions
@@ -150,11 +157,16 @@ class MemoryBackend:
         for scope, version in pairs:
             if self._live_version(scope) != version:
                 return  # computed before a bump: nobody can read it any more
+        self._drop(key)  # a replaced value leaves the byte count first
         for scope, version in pairs:
             self.dependents.setdefault(f"{scope}={version}", set()).add(key)
-        self.entries[key] = (time.monotonic() + ttl, value)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
+        now = time.monotonic()
+        self.entries[key] = (now + ttl, value)
+        self.size += len(value)
+        # Expired entries nobody reads again would otherwise wait for the bounds below.
+        while self.entries and (oldest := next(iter(self.entries.items())))[1][0] < now:
+            self._drop(oldest[0])
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
             self._drop(next(iter(self.entries)))
 
     async def versions(self, scopes: Sequence[str]) -> list[int]:
@@ -202,8 +214,10 @@ class MemoryBackend:
             self._drop(stale)
 
     def _drop(self, key: str) -> None:
-        if self.entries.pop(key, None) is None:
+        entry = self.entries.pop(key, None)
+        if entry is None:
             return
+        self.size -= len(entry[1])
         for scope, version in key_versions(key):
             name = f"{scope}={version}"
             keys = self.dependents.get(name)
