@@ -30,7 +30,7 @@ from intowork.auth.exceptions import (
 from intowork.auth.schemas import AuthResponse, AuthUser, MeResponse, TokenPair
 from intowork.core.config import Settings
 from intowork.core.db import after_commit
-from intowork.core.email import enqueue_email, enqueue_request
+from intowork.email.service import enqueue_email, enqueue_request
 from intowork.core.i18n import Language, current_language, use_language
 from intowork.core.observability import metrics
 from intowork.core.security import (

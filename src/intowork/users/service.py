@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.cache import Scope, invalidate_after_commit
-from intowork.core.email import enqueue_email
+from intowork.email.service import enqueue_email
 from intowork.core.errors import BadRequest
 from intowork.core.i18n import Language, gettext, language_of
 from intowork.core.schemas import nfkc
