@@ -32,9 +32,12 @@ test: lint typecheck pytest
 ## Everything, the slow reliability checks too: schemathesis, fault injection, the 5-minute soaks.
 test-all: lint typecheck pytest-all
 
+# lint-imports: the layering contracts of pyproject.toml, on this checkout's src (PYTHONPATH), not on
+# whichever tree the venv's editable install points at.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests migrations bench
 	$(BIN)/ruff format --check src tests migrations bench
+	PYTHONPATH=src $(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

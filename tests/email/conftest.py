@@ -24,9 +24,9 @@ from sqlalchemy import select
 
 from intowork.core.config import Environment, Settings
 from intowork.core.db import Database, create_database
-from intowork.core.email import enqueue_request
 from intowork.email.backends import OutgoingEmail
 from intowork.email.send_time import SendTimeComposer
+from intowork.email.service import enqueue_request
 from intowork.email.templates import install_composer
 from intowork.email.worker import OutboxWorker, send_time_composers
 from intowork.models import EmailOutbox, PasswordResetToken

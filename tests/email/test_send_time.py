@@ -8,9 +8,9 @@ import pytest
 from prometheus_client import REGISTRY
 
 from intowork.core.db import Database
-from intowork.core.email import enqueue_request
 from intowork.email.backends import OutgoingEmail, TransientDeliveryError
 from intowork.email.send_time import REDACTED, ComposedEmail
+from intowork.email.service import enqueue_request
 from intowork.email.templates import RenderedEmail
 from intowork.email.worker import OutboxWorker
 from intowork.models.enums import EmailStatus, EmailTemplate

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
 from intowork.core.db import Database, create_database
-from intowork.core.email import enqueue_email, enqueue_request
 from intowork.core.i18n import Language
+from intowork.email.service import enqueue_email, enqueue_request
 from intowork.email.templates import EmailRenderer, get_renderer
 from intowork.email.worker import OutboxWorker
 from intowork.models import EmailOutbox

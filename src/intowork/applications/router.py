@@ -23,7 +23,7 @@ from intowork.core.pagination import PageParams, page_params
 from intowork.core.schemas import MAX_ID, MessageResponse, PathId
 from intowork.core.signed_urls import UrlSignerDep
 from intowork.core.storage import StorageDep
-from intowork.cvs.router import PDF_RESPONSE, pdf_response
+from intowork.cvs.responses import PDF_RESPONSE, pdf_response
 from intowork.models.enums import ApplicationStatus
 
 router = APIRouter(prefix="/api/applications", tags=["applications"])

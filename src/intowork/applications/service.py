@@ -32,7 +32,6 @@ from intowork.applications.schemas import (
 from intowork.candidates import service as candidates_service
 from intowork.core.cache import Scope, Ttl, cache_of, invalidate_after_commit
 from intowork.core.db import after_commit
-from intowork.core.email import enqueue_email
 from intowork.core.http_cache import JsonBody
 from intowork.core.i18n import gettext, language_of
 from intowork.core.observability import metrics
@@ -41,6 +40,7 @@ from intowork.core.signed_urls import UrlSigner
 from intowork.core.storage import Storage
 from intowork.cvs import service as cvs_service
 from intowork.cvs.service import CvDownload, CvNotFound
+from intowork.email.service import enqueue_email
 from intowork.employers import service as employers_service
 from intowork.jobs import service as jobs_service
 from intowork.models import ApplicationStatusHistory, JobApplication, User

@@ -30,7 +30,6 @@ from intowork.auth.exceptions import (
 from intowork.auth.schemas import AuthResponse, AuthUser, MeResponse, TokenPair
 from intowork.core.config import Settings
 from intowork.core.db import after_commit
-from intowork.core.email import enqueue_email, enqueue_request
 from intowork.core.i18n import Language, current_language, use_language
 from intowork.core.observability import metrics
 from intowork.core.security import (
@@ -42,9 +41,9 @@ from intowork.core.security import (
     verify_password,
 )
 from intowork.core.tokens import create_access_token
+from intowork.email.service import enqueue_email, enqueue_request
 from intowork.models import AuthSession, PasswordResetToken, User
 from intowork.models.enums import EmailTemplate, SessionRevokedReason, UserRole
-from intowork.users import repository as users_repository
 from intowork.users import service as users_service
 
 
@@ -102,7 +101,7 @@ async def signup(
 async def signin(
     session: AsyncSession, settings: Settings, *, email: str, password: str, client: ClientInfo
 ) -> AuthResponse:
-    user = await users_repository.get_by_email(session, email)
+    user = await users_service.get_user_by_email(session, email)
     if user is None or user.password_hash is None:
         await dummy_verify(password)
         metrics.signin_attempted(success=False)
@@ -143,7 +142,7 @@ async def refresh(
         raise RefreshTokenReused()
     if current.idle_expires_at <= now or current.absolute_expires_at <= now:
         raise InvalidRefreshToken()
-    user = await users_repository.get_by_id(session, current.user_id)
+    user = await users_service.get_user(session, current.user_id)
     if user is None or not user.is_active:
         raise InvalidRefreshToken()
     if not await repository.mark_rotated(session, current.id, now=now):
@@ -208,7 +207,7 @@ async def change_email(
         raise IncorrectPassword()
     if new_email == user.email:
         return user.email
-    if await users_repository.get_by_email(session, new_email) is not None:
+    if await users_service.get_user_by_email(session, new_email) is not None:
         raise EmailInUse()
     user.email = new_email
     try:
@@ -247,7 +246,7 @@ async def issue_reset_token(
 ) -> IssuedResetToken | None:
     """For the outbox worker sending a reset e-mail: a new token for an active user with a
     password (their earlier unused tokens die), valid from `now`; else None, nothing to send."""
-    user = await users_repository.get_by_email(session, email)
+    user = await users_service.get_user_by_email(session, email)
     if user is None or not user.is_active or user.password_hash is None:
         return None
     await repository.delete_unused_reset_tokens(session, user.id)
@@ -280,7 +279,7 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
     if reset.expires_at <= now:
         raise ResetTokenExpired()
     check_password_policy(new_password)
-    user = await users_repository.get_by_id(session, reset.user_id)
+    user = await users_service.get_user(session, reset.user_id)
     if user is None:
         raise InvalidResetToken()
     user.password_hash = await hash_password(new_password)

@@ -3,13 +3,14 @@
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
 
 import jwt
 from starlette.types import Scope
 
 from intowork.core.config import Settings
 from intowork.core.schemas import MAX_ID
-from intowork.models import User
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"
@@ -19,6 +20,17 @@ REQUIRED_CLAIMS = ["sub", "sid", "type", "iat", "exp", "jti"]
 # The request's decoded token (scope state): the rate limit reads it first, the auth dependency
 # after, and an HS256 verification is the dearest step of a signed-in request's routing.
 CLAIMS_STATE_KEY = "access_claims"
+
+
+class TokenSubject(Protocol):
+    """Who a token is issued to (a `User`): core knows the fields it signs, not the model."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> StrEnum: ...
 
 
 class InvalidAccessToken(Exception):
@@ -33,7 +45,7 @@ class AccessClaims:
 
 
 def create_access_token(
-    user: User,
+    user: TokenSubject,
     settings: Settings,
     *,
     now: datetime,

@@ -1,7 +1,5 @@
 """CV files of the candidate (API.md 6): upload, list, download, delete."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
@@ -11,19 +9,11 @@ from intowork.core.db import SessionDep
 from intowork.core.schemas import MessageResponse, PathId
 from intowork.core.storage import StorageDep
 from intowork.cvs import service
+from intowork.cvs.responses import PDF_RESPONSE, pdf_response
 from intowork.cvs.schemas import CvItem, CvUploadResponse
-from intowork.cvs.service import CvDownload
 from intowork.cvs.upload import PDF_CONTENT_TYPE, receive_pdf
 
 router = APIRouter(prefix="/api/candidates", tags=["cvs"])
-
-PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {PDF_CONTENT_TYPE: {}}, "description": "The PDF file"}
-}
-
-
-def pdf_response(download: CvDownload) -> StreamingResponse:
-    return StreamingResponse(download.chunks, media_type=PDF_CONTENT_TYPE, headers=download.headers)
 
 
 @router.post(

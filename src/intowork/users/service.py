@@ -6,13 +6,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.cache import Scope, invalidate_after_commit
-from intowork.core.email import enqueue_email
 from intowork.core.errors import BadRequest
 from intowork.core.i18n import Language, gettext, language_of
 from intowork.core.schemas import nfkc
 from intowork.core.security import check_password_policy, hash_password
 from intowork.core.storage import Storage
 from intowork.cvs import service as cvs_service
+from intowork.email.service import enqueue_email
 from intowork.models import Candidate, Employer, Notification, User
 from intowork.models.enums import EmailTemplate, NotificationType, UserRole
 from intowork.users import repository
@@ -79,6 +79,10 @@ async def create_admin(
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await repository.get_by_id(session, user_id)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await repository.get_by_email(session, email)
 
 
 async def count_users(session: AsyncSession) -> int:

@@ -1,11 +1,12 @@
 """The e-mail outbox: messages are rows written in the business transaction.
 
 Nothing is sent inside a request: `intowork worker` (or, in development, the same loop inside
-`intowork serve`) delivers pending rows (intowork/email/worker.py), so a message exists exactly
-when the event that caused it was committed. The subject and both bodies are rendered here, from
-the template and its context, in the recipient's language (else EMAIL_LANGUAGE); except for the
-templates whose content carries a secret (a password-reset link), which the worker composes when
-it sends them (intowork/email/send_time.py): their row holds the recipient and the template.
+`intowork serve`) delivers pending rows (worker.py), so a message exists exactly when the event
+that caused it was committed. The subject and both bodies are rendered here, from the template
+and its context, in the recipient's language (else EMAIL_LANGUAGE); except for the templates
+whose content carries a secret (a password-reset link), which the worker composes when it sends
+them (send_time.py): their row holds the recipient and the template. Other domains write their
+messages through this module, never through the outbox's repository.
 """
 
 from collections.abc import Mapping
