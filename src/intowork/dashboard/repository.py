@@ -3,16 +3,22 @@
 The statements are built once, at import, with bind parameters (`user_id`, `since`, `limit`):
 building them per request (the UNION's column proxies, every comparison) and computing their
 cache keys cost more Python time than PostgreSQL spent answering them. They run on the session's
-connection as Core statements: plain rows, no ORM result machinery.
+connection as Core statements: plain rows, no ORM result machinery. Each row becomes a frozen
+dataclass whose fields are the statement's labels (a label missing or extra fails loudly).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
+    Label,
     Row,
+    ScalarSelect,
+    Select,
     String,
     bindparam,
     cast,
@@ -24,8 +30,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from intowork.core.db import AnySelect
 from intowork.models import (
     ApplicationStatusHistory,
     Candidate,
@@ -38,36 +44,103 @@ from intowork.models import (
     Skill,
     User,
 )
-from intowork.models.base import UTCDateTime
+from intowork.models.base import Base, UTCDateTime
 from intowork.models.enums import ApplicationStatus, JobStatus
 
 History = ApplicationStatusHistory
-USER_ID = bindparam("user_id", type_=Integer)
-SINCE = bindparam("since", type_=UTCDateTime())
-LIMIT = bindparam("limit", type_=Integer)
+STATUSES = tuple(ApplicationStatus)
+USER_ID: BindParameter[int] = bindparam("user_id", type_=Integer)
+SINCE: BindParameter[datetime] = bindparam("since", type_=UTCDateTime())
+LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+# A statement of counts (and, for candidates, profile fields) read as one row.
+StatsSelect = Select[*tuple[int | str | bool | None, ...]]
 
 
-async def _one(session: AsyncSession, statement: Any, **params: Any) -> Row[Any]:
+@dataclass(frozen=True, slots=True)
+class AdminCounts:
+    users: int
+    users_recent: int
+    companies: int
+    companies_recent: int
+    jobs: int
+    jobs_recent: int
+    applications: int
+    applications_recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerCounts:
+    company_id: int | None
+    active_jobs: int
+    published_recent: int
+    applications: int
+    applications_recent: int
+    interviews: int
+    interviews_recent: int
+    responded: int
+    responded_recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateCounts:
+    applications: int
+    applications_recent: int
+    open_jobs: int
+    published_recent: int
+    interviews: int
+    interviews_recent: int
+    phone: str | None
+    location: str | None
+    title: str | None
+    summary: str | None
+    has_experience: bool
+    has_education: bool
+    has_skill: bool
+
+
+EventKind = Literal["application", "status_change", "job"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One recent activity: `ref` is the id of the application, status change or job."""
+
+    kind: EventKind
+    ref: int
+    at: datetime
+    job_title: str
+    first_name: str | None
+    last_name: str | None
+    to_status: str | None
+
+
+async def _one(
+    session: AsyncSession, statement: StatsSelect, **params: int | datetime
+) -> Row[*tuple[int | str | bool | None, ...]]:
     connection = await session.connection()
     return (await connection.execute(statement, params)).one()
 
 
-def _count(model: Any, *conditions: ColumnElement[bool], join: Any = None) -> Any:
+def _count(
+    model: type[Base],
+    *conditions: ColumnElement[bool],
+    join: tuple[type[Base], ColumnElement[bool]] | None = None,
+) -> ScalarSelect[int]:
     statement = select(func.count()).select_from(model)
     if join is not None:
         statement = statement.join(*join)
     return statement.where(*conditions).scalar_subquery()
 
 
-def _company_of(user_id: Any) -> Any:
+def _company_of(user_id: BindParameter[int]) -> ScalarSelect[int | None]:
     return select(Employer.company_id).where(Employer.user_id == user_id).scalar_subquery()
 
 
-def _candidate_of(user_id: Any) -> Any:
+def _candidate_of(user_id: BindParameter[int]) -> ScalarSelect[int]:
     return select(Candidate.id).where(Candidate.user_id == user_id).scalar_subquery()
 
 
-def _admin_stats(since: Any) -> Any:
+def _admin_stats(since: BindParameter[datetime]) -> StatsSelect:
     return select(
         _count(User).label("users"),
         _count(User, User.created_at >= since).label("users_recent"),
@@ -83,11 +156,11 @@ def _admin_stats(since: Any) -> Any:
 ADMIN_STATS = _admin_stats(SINCE)
 
 
-async def admin_stats(session: AsyncSession, *, since: datetime) -> Any:
-    return await _one(session, ADMIN_STATS, since=since)
+async def admin_stats(session: AsyncSession, *, since: datetime) -> AdminCounts:
+    return AdminCounts(**(await _one(session, ADMIN_STATS, since=since))._asdict())
 
 
-def _employer_stats(user_id: Any, since: Any) -> Any:
+def _employer_stats(user_id: BindParameter[int], since: BindParameter[datetime]) -> StatsSelect:
     company_id = _company_of(user_id)
     of_company = (Job, Job.id == JobApplication.job_id)
     first_change = (
@@ -141,15 +214,17 @@ def _employer_stats(user_id: Any, since: Any) -> Any:
 EMPLOYER_STATS = _employer_stats(USER_ID, SINCE)
 
 
-async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
-    return await _one(session, EMPLOYER_STATS, user_id=user_id, since=since)
+async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> EmployerCounts:
+    row = await _one(session, EMPLOYER_STATS, user_id=user_id, since=since)
+    return EmployerCounts(**row._asdict())
 
 
-def _candidate_stats(user_id: Any, since: Any) -> Any:
+def _candidate_stats(user_id: BindParameter[int], since: BindParameter[datetime]) -> StatsSelect:
     candidate_id = _candidate_of(user_id)
 
-    def profile(column: Any) -> Any:
-        return select(column).where(Candidate.user_id == user_id).scalar_subquery()
+    def profile(column: InstrumentedAttribute[str | None]) -> Label[str | None]:
+        value = select(column).where(Candidate.user_id == user_id).scalar_subquery()
+        return value.label(column.key)
 
     return select(
         _count(JobApplication, JobApplication.candidate_id == candidate_id).label("applications"),
@@ -175,10 +250,10 @@ def _candidate_stats(user_id: Any, since: Any) -> Any:
         )
         .scalar_subquery()
         .label("interviews_recent"),
-        profile(Candidate.phone).label("phone"),
-        profile(Candidate.location).label("location"),
-        profile(Candidate.title).label("title"),
-        profile(Candidate.summary).label("summary"),
+        profile(Candidate.phone),
+        profile(Candidate.location),
+        profile(Candidate.title),
+        profile(Candidate.summary),
         exists().where(Experience.candidate_id == candidate_id).label("has_experience"),
         exists().where(Education.candidate_id == candidate_id).label("has_education"),
         exists().where(Skill.candidate_id == candidate_id).label("has_skill"),
@@ -188,15 +263,23 @@ def _candidate_stats(user_id: Any, since: Any) -> Any:
 CANDIDATE_STATS = _candidate_stats(USER_ID, SINCE)
 
 
-async def candidate_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
-    return await _one(session, CANDIDATE_STATS, user_id=user_id, since=since)
+async def candidate_stats(
+    session: AsyncSession, user_id: int, *, since: datetime
+) -> CandidateCounts:
+    row = await _one(session, CANDIDATE_STATS, user_id=user_id, since=since)
+    return CandidateCounts(**row._asdict())
 
 
-def _text(value: str | None = None) -> Any:
-    return literal(value, String) if value is not None else cast(null(), String)
+def _text() -> ColumnElement[str | None]:
+    return cast(null(), String)
 
 
-def _recent_activities(*, candidate: bool, employer: bool) -> Any:
+# kind, ref, at (never null: unposted jobs are left out), job_title, first_name, last_name,
+# to_status
+EventSelect = Select[str, int, datetime | None, str, str | None, str | None, str | None]
+
+
+def _recent_activities(*, candidate: bool, employer: bool) -> EventSelect:
     """The latest events of a scope, newest first, in one statement (UNION ALL).
 
     A candidate sees its applications and their status changes; an employer the applications,
@@ -211,7 +294,7 @@ def _recent_activities(*, candidate: bool, employer: bool) -> Any:
         scope.append(Job.company_id == company_id)
         job_scope.append(Job.company_id == company_id)
 
-    applications: AnySelect = (
+    applications: EventSelect = (
         select(
             literal("application").label("kind"),
             JobApplication.id.label("ref"),
@@ -227,7 +310,7 @@ def _recent_activities(*, candidate: bool, employer: bool) -> Any:
         .join(User, User.id == Candidate.user_id)
         .where(*scope)
     )
-    changes: AnySelect = (
+    changes: EventSelect = (
         select(
             literal("status_change").label("kind"),
             History.id.label("ref"),
@@ -274,7 +357,7 @@ async def recent_activities(
     candidate_user_id: int | None,
     employer_user_id: int | None,
     limit: int,
-) -> list[Any]:
+) -> list[Event]:
     """The latest events of a candidate, an employer's company, or everything (neither id)."""
     if candidate_user_id is not None:
         statement, user_id = RECENT_ACTIVITIES["candidate"], candidate_user_id
@@ -283,13 +366,44 @@ async def recent_activities(
     else:
         statement, user_id = RECENT_ACTIVITIES["admin"], None
     connection = await session.connection()
-    params: dict[str, Any] = {"limit": limit}
+    params = {"limit": limit}
     if user_id is not None:
         params["user_id"] = user_id
-    return list((await connection.execute(statement, params)).all())
+    rows = await connection.execute(statement, params)
+    return [Event(**row._asdict()) for row in rows]
 
 
-async def funnel_by_job(session: AsyncSession, company_id: int, *, job_id: int | None) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class StageCounts:
+    applied: int
+    viewed: int
+    shortlisted: int
+    interview: int
+    accepted: int
+    rejected: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobFunnel:
+    job_id: int
+    job_title: str
+    status: JobStatus
+    total_applications: int
+    stages: StageCounts
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationProgress:
+    status: ApplicationStatus
+    applied_at: datetime
+    first_interview_at: datetime | None
+    reached: frozenset[ApplicationStatus]
+    """The statuses its history ever moved it to."""
+
+
+async def funnel_by_job(
+    session: AsyncSession, company_id: int, *, job_id: int | None
+) -> list[JobFunnel]:
     """Per job of the company: its status and its applications counted by current status."""
     per_status = [
         func.count(JobApplication.id).filter(JobApplication.status == status).label(status.value)
@@ -312,12 +426,17 @@ async def funnel_by_job(session: AsyncSession, company_id: int, *, job_id: int |
         .group_by(Job.id, Job.title, Job.status)
         .order_by(func.count(JobApplication.id).desc(), Job.id.desc())
     )
-    return list(rows.all())
+    funnels = []
+    for row in rows:
+        values = row._asdict()
+        stages = StageCounts(**{status.value: values.pop(status.value) for status in STATUSES})
+        funnels.append(JobFunnel(**values, stages=stages))
+    return funnels
 
 
 async def funnel_history(
     session: AsyncSession, company_id: int, *, job_id: int | None
-) -> list[Any]:
+) -> list[ApplicationProgress]:
     """Per application: its current status, when it was submitted, the statuses it ever
     reached (from its history), and when it first moved to interview."""
     conditions = [Job.company_id == company_id]
@@ -348,4 +467,9 @@ async def funnel_history(
         .join(Job, Job.id == JobApplication.job_id)
         .where(*conditions)
     )
-    return list(rows.all())
+    progress = []
+    for row in rows:
+        values = row._asdict()
+        ever = frozenset(s for s in STATUSES if values.pop(f"reached_{s.value}"))
+        progress.append(ApplicationProgress(**values, reached=ever))
+    return progress
