@@ -4,12 +4,14 @@ The statements are built once, at import, with bind parameters (`user_id`, `sinc
 building them per request (the UNION's column proxies, every comparison) and computing their
 cache keys cost more Python time than PostgreSQL spent answering them. They run on the session's
 connection as Core statements: plain rows, no ORM result machinery. Each row becomes a frozen
-dataclass whose fields are the statement's labels (a label missing or extra fails loudly).
+dataclass whose fields are the statement's labels, in order: checked once, at import, so rows are
+built positionally (cheaper than reading a Row's attributes by name).
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVarTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -47,13 +49,15 @@ from intowork.models import (
 from intowork.models.base import Base, UTCDateTime
 from intowork.models.enums import ApplicationStatus, JobStatus
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 History = ApplicationStatusHistory
 STATUSES = tuple(ApplicationStatus)
 USER_ID: BindParameter[int] = bindparam("user_id", type_=Integer)
 SINCE: BindParameter[datetime] = bindparam("since", type_=UTCDateTime())
 LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
-# A statement of counts (and, for candidates, profile fields) read as one row.
-StatsSelect = Select[*tuple[int | str | bool | None, ...]]
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +118,16 @@ class Event:
     to_status: str | None
 
 
+def _check_labels(row_type: "type[DataclassInstance]", labels: Iterable[str]) -> None:
+    """A statement whose rows fill `row_type` positionally must label its columns as its fields."""
+    names, labels = [field.name for field in fields(row_type)], list(labels)
+    if names != labels:
+        raise TypeError(f"{row_type.__name__} fields {names} != statement labels {labels}")
+
+
 async def _one(
-    session: AsyncSession, statement: StatsSelect, **params: int | datetime
-) -> Row[*tuple[int | str | bool | None, ...]]:
+    session: AsyncSession, statement: Select[*Columns], **params: int | datetime
+) -> Row[*Columns]:
     connection = await session.connection()
     return (await connection.execute(statement, params)).one()
 
@@ -140,7 +151,9 @@ def _candidate_of(user_id: BindParameter[int]) -> ScalarSelect[int]:
     return select(Candidate.id).where(Candidate.user_id == user_id).scalar_subquery()
 
 
-def _admin_stats(since: BindParameter[datetime]) -> StatsSelect:
+def _admin_stats(
+    since: BindParameter[datetime],
+) -> Select[int, int, int, int, int, int, int, int]:
     return select(
         _count(User).label("users"),
         _count(User, User.created_at >= since).label("users_recent"),
@@ -154,13 +167,16 @@ def _admin_stats(since: BindParameter[datetime]) -> StatsSelect:
 
 
 ADMIN_STATS = _admin_stats(SINCE)
+_check_labels(AdminCounts, ADMIN_STATS.selected_columns.keys())
 
 
 async def admin_stats(session: AsyncSession, *, since: datetime) -> AdminCounts:
-    return AdminCounts(**(await _one(session, ADMIN_STATS, since=since))._asdict())
+    return AdminCounts(*await _one(session, ADMIN_STATS, since=since))
 
 
-def _employer_stats(user_id: BindParameter[int], since: BindParameter[datetime]) -> StatsSelect:
+def _employer_stats(
+    user_id: BindParameter[int], since: BindParameter[datetime]
+) -> Select[int | None, int, int, int, int, int, int, int, int]:
     company_id = _company_of(user_id)
     of_company = (Job, Job.id == JobApplication.job_id)
     first_change = (
@@ -212,14 +228,19 @@ def _employer_stats(user_id: BindParameter[int], since: BindParameter[datetime])
 
 
 EMPLOYER_STATS = _employer_stats(USER_ID, SINCE)
+_check_labels(EmployerCounts, EMPLOYER_STATS.selected_columns.keys())
 
 
 async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> EmployerCounts:
     row = await _one(session, EMPLOYER_STATS, user_id=user_id, since=since)
-    return EmployerCounts(**row._asdict())
+    return EmployerCounts(*row)
 
 
-def _candidate_stats(user_id: BindParameter[int], since: BindParameter[datetime]) -> StatsSelect:
+def _candidate_stats(
+    user_id: BindParameter[int], since: BindParameter[datetime]
+) -> Select[
+    int, int, int, int, int, int, str | None, str | None, str | None, str | None, bool, bool, bool
+]:
     candidate_id = _candidate_of(user_id)
 
     def profile(column: InstrumentedAttribute[str | None]) -> Label[str | None]:
@@ -261,25 +282,28 @@ def _candidate_stats(user_id: BindParameter[int], since: BindParameter[datetime]
 
 
 CANDIDATE_STATS = _candidate_stats(USER_ID, SINCE)
+_check_labels(CandidateCounts, CANDIDATE_STATS.selected_columns.keys())
 
 
 async def candidate_stats(
     session: AsyncSession, user_id: int, *, since: datetime
 ) -> CandidateCounts:
     row = await _one(session, CANDIDATE_STATS, user_id=user_id, since=since)
-    return CandidateCounts(**row._asdict())
+    return CandidateCounts(*row)
 
 
 def _text() -> ColumnElement[str | None]:
     return cast(null(), String)
 
 
-# kind, ref, at (never null: unposted jobs are left out), job_title, first_name, last_name,
-# to_status
-EventSelect = Select[str, int, datetime | None, str, str | None, str | None, str | None]
+# One part of the UNION: kind, ref, at, job_title, first_name, last_name, to_status. The union
+# reads `kind` as an EventKind and `at` as never null (unposted jobs are left out).
+EventPart = Select[str, int, datetime | None, str, str | None, str | None, str | None]
 
 
-def _recent_activities(*, candidate: bool, employer: bool) -> EventSelect:
+def _recent_activities(
+    *, candidate: bool, employer: bool
+) -> Select[EventKind, int, datetime, str, str | None, str | None, str | None]:
     """The latest events of a scope, newest first, in one statement (UNION ALL).
 
     A candidate sees its applications and their status changes; an employer the applications,
@@ -294,7 +318,7 @@ def _recent_activities(*, candidate: bool, employer: bool) -> EventSelect:
         scope.append(Job.company_id == company_id)
         job_scope.append(Job.company_id == company_id)
 
-    applications: EventSelect = (
+    applications: EventPart = (
         select(
             literal("application").label("kind"),
             JobApplication.id.label("ref"),
@@ -310,7 +334,7 @@ def _recent_activities(*, candidate: bool, employer: bool) -> EventSelect:
         .join(User, User.id == Candidate.user_id)
         .where(*scope)
     )
-    changes: EventSelect = (
+    changes: EventPart = (
         select(
             literal("status_change").label("kind"),
             History.id.label("ref"),
@@ -349,6 +373,8 @@ RECENT_ACTIVITIES = {
     "employer": _recent_activities(candidate=False, employer=True),
     "admin": _recent_activities(candidate=False, employer=False),
 }
+for _statement in RECENT_ACTIVITIES.values():
+    _check_labels(Event, _statement.selected_columns.keys())
 
 
 async def recent_activities(
@@ -370,7 +396,7 @@ async def recent_activities(
     if user_id is not None:
         params["user_id"] = user_id
     rows = await connection.execute(statement, params)
-    return [Event(**row._asdict()) for row in rows]
+    return [Event(*row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +472,7 @@ async def funnel_history(
         status: exists()
         .where(History.application_id == JobApplication.id, History.to_status == status)
         .label(f"reached_{status.value}")
-        for status in ApplicationStatus
+        for status in STATUSES
     }
     first_interview = (
         select(func.min(History.changed_at))
@@ -467,9 +493,13 @@ async def funnel_history(
         .join(Job, Job.id == JobApplication.job_id)
         .where(*conditions)
     )
-    progress = []
-    for row in rows:
-        values = row._asdict()
-        ever = frozenset(s for s in STATUSES if values.pop(f"reached_{s.value}"))
-        progress.append(ApplicationProgress(**values, reached=ever))
-    return progress
+    # One row per application: positional, the flags in STATUSES order as `reached` lists them.
+    return [
+        ApplicationProgress(
+            status,
+            applied_at,
+            first_interview_at,
+            frozenset(s for s, hit in zip(STATUSES, flags, strict=True) if hit),
+        )
+        for status, applied_at, first_interview_at, *flags in rows
+    ]
