@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,11 +18,60 @@ class UserFilters:
     search: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class JobCounts:
+    draft: int
+    published: int
+    closed: int
+    archived: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformStats:
+    total_users: int
+    total_candidates: int
+    total_employers: int
+    total_companies: int
+    total_jobs: int
+    total_applications: int
+    total_notifications: int
+    active_users: int
+    inactive_users: int
+    jobs_by_status: JobCounts
+    recent_signups: int
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerListing:
+    id: int
+    user_id: int
+    email: str
+    first_name: str
+    last_name: str
+    company_name: str | None
+    position: str | None
+    phone: str | None
+    is_active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JobListing:
+    id: int
+    title: str
+    company_name: str
+    employer_email: str
+    status: JobStatus
+    location: str | None
+    applications_count: int
+    created_at: datetime
+
+
 def _count(model: type[Base], *conditions: ColumnElement[bool]) -> ColumnElement[int]:
     return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
 
 
-async def stats(session: AsyncSession, *, signed_up_since: datetime) -> Any:
+async def stats(session: AsyncSession, *, signed_up_since: datetime) -> PlatformStats:
     """Every platform figure in one statement: a row of scalar subqueries, no FROM of its own."""
     statement = select(
         _count(User).label("total_users"),
@@ -35,13 +83,17 @@ async def stats(session: AsyncSession, *, signed_up_since: datetime) -> Any:
         _count(Notification).label("total_notifications"),
         _count(User, User.is_active.is_(True)).label("active_users"),
         _count(User, User.is_active.is_(False)).label("inactive_users"),
-        _count(Job, Job.status == JobStatus.DRAFT).label("draft_jobs"),
-        _count(Job, Job.status == JobStatus.PUBLISHED).label("published_jobs"),
-        _count(Job, Job.status == JobStatus.CLOSED).label("closed_jobs"),
-        _count(Job, Job.status == JobStatus.ARCHIVED).label("archived_jobs"),
+        _count(Job, Job.status == JobStatus.DRAFT).label("draft"),
+        _count(Job, Job.status == JobStatus.PUBLISHED).label("published"),
+        _count(Job, Job.status == JobStatus.CLOSED).label("closed"),
+        _count(Job, Job.status == JobStatus.ARCHIVED).label("archived"),
         _count(User, User.created_at >= signed_up_since).label("recent_signups"),
     )
-    return (await session.execute(statement)).one()
+    values = (await session.execute(statement)).one()._asdict()
+    jobs_by_status = JobCounts(
+        values.pop("draft"), values.pop("published"), values.pop("closed"), values.pop("archived")
+    )
+    return PlatformStats(**values, jobs_by_status=jobs_by_status)
 
 
 async def list_users(
@@ -65,7 +117,9 @@ async def list_users(
     return list(rows)
 
 
-async def list_employers(session: AsyncSession, *, offset: int, limit: int) -> list[Any]:
+async def list_employers(
+    session: AsyncSession, *, offset: int, limit: int
+) -> list[EmployerListing]:
     """Employer rows with their user and, when they have one, their company's name."""
     rows = await session.execute(
         select(
@@ -86,12 +140,12 @@ async def list_employers(session: AsyncSession, *, offset: int, limit: int) -> l
         .offset(offset)
         .limit(limit)
     )
-    return list(rows.all())
+    return [EmployerListing(**row._asdict()) for row in rows]
 
 
 async def list_jobs(
     session: AsyncSession, *, status: JobStatus | None, offset: int, limit: int
-) -> list[Any]:
+) -> list[JobListing]:
     """Jobs in every status with company, poster and the true application count."""
     applications_count = (
         select(func.count())
@@ -120,4 +174,4 @@ async def list_jobs(
     rows = await session.execute(
         statement.order_by(Job.created_at.desc(), Job.id.desc()).offset(offset).limit(limit)
     )
-    return list(rows.all())
+    return [JobListing(*row) for row in rows]

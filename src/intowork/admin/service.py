@@ -17,7 +17,6 @@ from intowork.admin.schemas import (
     AdminJobItem,
     AdminStats,
     DatabaseStatus,
-    JobsByStatus,
 )
 from intowork.auth import service as auth_service
 from intowork.core.storage import Storage
@@ -30,25 +29,8 @@ RECENT_SIGNUP_DAYS = 7
 
 async def get_stats(session: AsyncSession) -> AdminStats:
     since = datetime.now(UTC) - timedelta(days=RECENT_SIGNUP_DAYS)
-    row = await repository.stats(session, signed_up_since=since)
-    return AdminStats(
-        total_users=row.total_users,
-        total_candidates=row.total_candidates,
-        total_employers=row.total_employers,
-        total_companies=row.total_companies,
-        total_jobs=row.total_jobs,
-        total_applications=row.total_applications,
-        total_notifications=row.total_notifications,
-        active_users=row.active_users,
-        inactive_users=row.inactive_users,
-        jobs_by_status=JobsByStatus(
-            draft=row.draft_jobs,
-            published=row.published_jobs,
-            closed=row.closed_jobs,
-            archived=row.archived_jobs,
-        ),
-        recent_signups=row.recent_signups,
-    )
+    stats = await repository.stats(session, signed_up_since=since)
+    return AdminStats.model_validate(stats)
 
 
 async def list_users(

@@ -1,17 +1,34 @@
 """The SQL of candidate profiles: the whole profile in one statement, and owned-item lookups."""
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import JSON, ColumnElement, RowMapping, ScalarSelect, func, literal, select
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    ScalarSelect,
+    UnaryExpression,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql.elements import KeyedColumnElement
 
 from intowork.models import Candidate, CandidateCV, Education, Experience, Skill
 
 Item = TypeVar("Item", Experience, Education, Skill)
-Columns = Sequence[InstrumentedAttribute[Any]]
-Ordering = Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]]
+Column = InstrumentedAttribute[object] | KeyedColumnElement[object]
+Columns = Sequence[InstrumentedAttribute[object]]
+Direction = UnaryExpression[bool] | UnaryExpression[int] | UnaryExpression[str]
+Ordering = Sequence[InstrumentedAttribute[object] | Direction]
+# One experience, education or skill as the database's JSON functions build it: the response
+# schemas validate it (SQLite gives booleans as 0/1).
+JsonObject = dict[str, object]
 
 PROFILE_COLUMNS = (
     Candidate.id,
@@ -58,6 +75,28 @@ EDUCATION_ORDER = (Education.start_date.desc(), Education.id.desc())
 SKILL_ORDER = (Skill.name, Skill.id)
 
 
+@dataclass(frozen=True, slots=True)
+class ProfileRow:
+    id: int
+    user_id: int
+    phone: str | None
+    location: str | None
+    linkedin_url: str | None
+    website_url: str | None
+    title: str | None
+    summary: str | None
+    years_experience: int | None
+    salary_expectation_min: int | None
+    salary_expectation_max: int | None
+    cv_filename: str | None
+    cv_uploaded_at: datetime | None
+    experiences: list[JsonObject]
+    educations: list[JsonObject]
+    skills: list[JsonObject]
+    cv_url: str | None = None
+    """Not read here: the service signs the link for the viewer."""
+
+
 async def get_by_user_id(session: AsyncSession, user_id: int) -> Candidate | None:
     return await session.scalar(select(Candidate).where(Candidate.user_id == user_id))
 
@@ -67,7 +106,7 @@ def _json_list(
     columns: Columns,
     owner: ColumnElement[bool],
     order_by: Ordering,
-) -> ScalarSelect[Any]:
+) -> ScalarSelect[list[JsonObject]]:
     """The candidate's rows of one table as a JSON array of objects, in `order_by` order."""
     if dialect == "postgresql":
         aggregate = func.json_agg(func.json_build_object(*_pairs(columns))).aggregate_order_by(
@@ -89,12 +128,12 @@ def _json_list(
     ).scalar_subquery()
 
 
-def _pairs(columns: Iterable[ColumnElement[Any] | InstrumentedAttribute[Any]]) -> list[Any]:
+def _pairs(columns: Iterable[Column]) -> list[Column | BindParameter[str]]:
     """`key1, value1, key2, value2...`: the arguments of json_object / json_build_object."""
     return [part for column in columns for part in (literal(column.key), column)]
 
 
-async def get_profile(session: AsyncSession, user_id: int) -> RowMapping | None:
+async def get_profile(session: AsyncSession, user_id: int) -> ProfileRow | None:
     """The caller's profile, its latest CV and its three lists, in one statement (API.md C1)."""
     dialect = session.get_bind().dialect.name
     cv = aliased(CandidateCV)
@@ -128,7 +167,8 @@ async def get_profile(session: AsyncSession, user_id: int) -> RowMapping | None:
         .outerjoin(CandidateCV, CandidateCV.id == latest_cv_id)
         .where(Candidate.user_id == user_id)
     )
-    return (await session.execute(statement)).mappings().first()
+    row = (await session.execute(statement)).first()
+    return None if row is None else ProfileRow(**row._asdict())
 
 
 async def get_owned(

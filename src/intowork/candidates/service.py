@@ -1,10 +1,10 @@
 """Candidate profiles: the profile itself, its experiences, education and skills (API.md 6)."""
 
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import TypeVar
 
 from loguru import logger
 from pydantic import BaseModel
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.candidates import repository
@@ -62,11 +62,10 @@ async def get_profile(session: AsyncSession, user: User, *, signer: UrlSigner) -
     return _profile(row, signer, user.id)
 
 
-def _profile(row: RowMapping, signer: UrlSigner, viewer_id: int) -> CandidateProfile:
-    values: dict[str, Any] = dict(row)
-    has_cv = values["cv_filename"] is not None
-    values["cv_url"] = signer.sign(cv_path(values["id"]), viewer_id) if has_cv else None
-    profile = CandidateProfile.model_validate(values)
+def _profile(row: repository.ProfileRow, signer: UrlSigner, viewer_id: int) -> CandidateProfile:
+    if row.cv_filename is not None:
+        row = replace(row, cv_url=signer.sign(cv_path(row.id), viewer_id))
+    profile = CandidateProfile.model_validate(row)
     # C1's orders, applied again here: SQLite (< 3.44) cannot order inside json_group_array, and
     # the order of its subquery is an implementation detail.
     profile.experiences.sort(key=lambda e: e.id, reverse=True)

@@ -70,12 +70,7 @@ async def get_my_company_stats(session: AsyncSession, user: User) -> CompanyStat
     stats = await repository.stats_for_user(session, user.id)
     if stats is None:
         raise CompanyNotFound()
-    return CompanyStats(
-        active_jobs=stats.active_jobs,
-        total_jobs=stats.total_jobs,
-        total_applications=stats.total_applications,
-        total_employers=stats.total_employers,
-    )
+    return CompanyStats.model_validate(stats)
 
 
 async def get_public_company_json(session: AsyncSession, *, company_id: int) -> JsonBody:

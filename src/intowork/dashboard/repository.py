@@ -3,16 +3,24 @@
 The statements are built once, at import, with bind parameters (`user_id`, `since`, `limit`):
 building them per request (the UNION's column proxies, every comparison) and computing their
 cache keys cost more Python time than PostgreSQL spent answering them. They run on the session's
-connection as Core statements: plain rows, no ORM result machinery.
+connection as Core statements: plain rows, no ORM result machinery. Each row becomes a frozen
+dataclass whose fields are the statement's labels, in order: checked once, at import, so rows are
+built positionally (cheaper than reading a Row's attributes by name).
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypeVarTuple
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
+    Label,
     Row,
+    ScalarSelect,
+    Select,
     String,
     bindparam,
     cast,
@@ -24,8 +32,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from intowork.core.db import AnySelect
 from intowork.models import (
     ApplicationStatusHistory,
     Candidate,
@@ -38,36 +46,114 @@ from intowork.models import (
     Skill,
     User,
 )
-from intowork.models.base import UTCDateTime
+from intowork.models.base import Base, UTCDateTime
 from intowork.models.enums import ApplicationStatus, JobStatus
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 History = ApplicationStatusHistory
-USER_ID = bindparam("user_id", type_=Integer)
-SINCE = bindparam("since", type_=UTCDateTime())
-LIMIT = bindparam("limit", type_=Integer)
+STATUSES = tuple(ApplicationStatus)
+USER_ID: BindParameter[int] = bindparam("user_id", type_=Integer)
+SINCE: BindParameter[datetime] = bindparam("since", type_=UTCDateTime())
+LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+Columns = TypeVarTuple("Columns")
 
 
-async def _one(session: AsyncSession, statement: Any, **params: Any) -> Row[Any]:
+@dataclass(frozen=True, slots=True)
+class AdminCounts:
+    users: int
+    users_recent: int
+    companies: int
+    companies_recent: int
+    jobs: int
+    jobs_recent: int
+    applications: int
+    applications_recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerCounts:
+    company_id: int | None
+    active_jobs: int
+    published_recent: int
+    applications: int
+    applications_recent: int
+    interviews: int
+    interviews_recent: int
+    responded: int
+    responded_recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateCounts:
+    applications: int
+    applications_recent: int
+    open_jobs: int
+    published_recent: int
+    interviews: int
+    interviews_recent: int
+    phone: str | None
+    location: str | None
+    title: str | None
+    summary: str | None
+    has_experience: bool
+    has_education: bool
+    has_skill: bool
+
+
+EventKind = Literal["application", "status_change", "job"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One recent activity: `ref` is the id of the application, status change or job."""
+
+    kind: EventKind
+    ref: int
+    at: datetime
+    job_title: str
+    first_name: str | None
+    last_name: str | None
+    to_status: str | None
+
+
+def _check_labels(row_type: "type[DataclassInstance]", labels: Iterable[str]) -> None:
+    """A statement whose rows fill `row_type` positionally must label its columns as its fields."""
+    names, labels = [field.name for field in fields(row_type)], list(labels)
+    if names != labels:
+        raise TypeError(f"{row_type.__name__} fields {names} != statement labels {labels}")
+
+
+async def _one(
+    session: AsyncSession, statement: Select[*Columns], **params: int | datetime
+) -> Row[*Columns]:
     connection = await session.connection()
     return (await connection.execute(statement, params)).one()
 
 
-def _count(model: Any, *conditions: ColumnElement[bool], join: Any = None) -> Any:
+def _count(
+    model: type[Base],
+    *conditions: ColumnElement[bool],
+    join: tuple[type[Base], ColumnElement[bool]] | None = None,
+) -> ScalarSelect[int]:
     statement = select(func.count()).select_from(model)
     if join is not None:
         statement = statement.join(*join)
     return statement.where(*conditions).scalar_subquery()
 
 
-def _company_of(user_id: Any) -> Any:
+def _company_of(user_id: BindParameter[int]) -> ScalarSelect[int | None]:
     return select(Employer.company_id).where(Employer.user_id == user_id).scalar_subquery()
 
 
-def _candidate_of(user_id: Any) -> Any:
+def _candidate_of(user_id: BindParameter[int]) -> ScalarSelect[int]:
     return select(Candidate.id).where(Candidate.user_id == user_id).scalar_subquery()
 
 
-def _admin_stats(since: Any) -> Any:
+def _admin_stats(
+    since: BindParameter[datetime],
+) -> Select[int, int, int, int, int, int, int, int]:
     return select(
         _count(User).label("users"),
         _count(User, User.created_at >= since).label("users_recent"),
@@ -81,13 +167,16 @@ def _admin_stats(since: Any) -> Any:
 
 
 ADMIN_STATS = _admin_stats(SINCE)
+_check_labels(AdminCounts, ADMIN_STATS.selected_columns.keys())
 
 
-async def admin_stats(session: AsyncSession, *, since: datetime) -> Any:
-    return await _one(session, ADMIN_STATS, since=since)
+async def admin_stats(session: AsyncSession, *, since: datetime) -> AdminCounts:
+    return AdminCounts(*await _one(session, ADMIN_STATS, since=since))
 
 
-def _employer_stats(user_id: Any, since: Any) -> Any:
+def _employer_stats(
+    user_id: BindParameter[int], since: BindParameter[datetime]
+) -> Select[int | None, int, int, int, int, int, int, int, int]:
     company_id = _company_of(user_id)
     of_company = (Job, Job.id == JobApplication.job_id)
     first_change = (
@@ -139,17 +228,24 @@ def _employer_stats(user_id: Any, since: Any) -> Any:
 
 
 EMPLOYER_STATS = _employer_stats(USER_ID, SINCE)
+_check_labels(EmployerCounts, EMPLOYER_STATS.selected_columns.keys())
 
 
-async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
-    return await _one(session, EMPLOYER_STATS, user_id=user_id, since=since)
+async def employer_stats(session: AsyncSession, user_id: int, *, since: datetime) -> EmployerCounts:
+    row = await _one(session, EMPLOYER_STATS, user_id=user_id, since=since)
+    return EmployerCounts(*row)
 
 
-def _candidate_stats(user_id: Any, since: Any) -> Any:
+def _candidate_stats(
+    user_id: BindParameter[int], since: BindParameter[datetime]
+) -> Select[
+    int, int, int, int, int, int, str | None, str | None, str | None, str | None, bool, bool, bool
+]:
     candidate_id = _candidate_of(user_id)
 
-    def profile(column: Any) -> Any:
-        return select(column).where(Candidate.user_id == user_id).scalar_subquery()
+    def profile(column: InstrumentedAttribute[str | None]) -> Label[str | None]:
+        value = select(column).where(Candidate.user_id == user_id).scalar_subquery()
+        return value.label(column.key)
 
     return select(
         _count(JobApplication, JobApplication.candidate_id == candidate_id).label("applications"),
@@ -175,10 +271,10 @@ def _candidate_stats(user_id: Any, since: Any) -> Any:
         )
         .scalar_subquery()
         .label("interviews_recent"),
-        profile(Candidate.phone).label("phone"),
-        profile(Candidate.location).label("location"),
-        profile(Candidate.title).label("title"),
-        profile(Candidate.summary).label("summary"),
+        profile(Candidate.phone),
+        profile(Candidate.location),
+        profile(Candidate.title),
+        profile(Candidate.summary),
         exists().where(Experience.candidate_id == candidate_id).label("has_experience"),
         exists().where(Education.candidate_id == candidate_id).label("has_education"),
         exists().where(Skill.candidate_id == candidate_id).label("has_skill"),
@@ -186,17 +282,28 @@ def _candidate_stats(user_id: Any, since: Any) -> Any:
 
 
 CANDIDATE_STATS = _candidate_stats(USER_ID, SINCE)
+_check_labels(CandidateCounts, CANDIDATE_STATS.selected_columns.keys())
 
 
-async def candidate_stats(session: AsyncSession, user_id: int, *, since: datetime) -> Any:
-    return await _one(session, CANDIDATE_STATS, user_id=user_id, since=since)
+async def candidate_stats(
+    session: AsyncSession, user_id: int, *, since: datetime
+) -> CandidateCounts:
+    row = await _one(session, CANDIDATE_STATS, user_id=user_id, since=since)
+    return CandidateCounts(*row)
 
 
-def _text(value: str | None = None) -> Any:
-    return literal(value, String) if value is not None else cast(null(), String)
+def _text() -> ColumnElement[str | None]:
+    return cast(null(), String)
 
 
-def _recent_activities(*, candidate: bool, employer: bool) -> Any:
+# One part of the UNION: kind, ref, at, job_title, first_name, last_name, to_status. The union
+# reads `kind` as an EventKind and `at` as never null (unposted jobs are left out).
+EventPart = Select[str, int, datetime | None, str, str | None, str | None, str | None]
+
+
+def _recent_activities(
+    *, candidate: bool, employer: bool
+) -> Select[EventKind, int, datetime, str, str | None, str | None, str | None]:
     """The latest events of a scope, newest first, in one statement (UNION ALL).
 
     A candidate sees its applications and their status changes; an employer the applications,
@@ -211,7 +318,7 @@ def _recent_activities(*, candidate: bool, employer: bool) -> Any:
         scope.append(Job.company_id == company_id)
         job_scope.append(Job.company_id == company_id)
 
-    applications: AnySelect = (
+    applications: EventPart = (
         select(
             literal("application").label("kind"),
             JobApplication.id.label("ref"),
@@ -227,7 +334,7 @@ def _recent_activities(*, candidate: bool, employer: bool) -> Any:
         .join(User, User.id == Candidate.user_id)
         .where(*scope)
     )
-    changes: AnySelect = (
+    changes: EventPart = (
         select(
             literal("status_change").label("kind"),
             History.id.label("ref"),
@@ -266,6 +373,8 @@ RECENT_ACTIVITIES = {
     "employer": _recent_activities(candidate=False, employer=True),
     "admin": _recent_activities(candidate=False, employer=False),
 }
+for _statement in RECENT_ACTIVITIES.values():
+    _check_labels(Event, _statement.selected_columns.keys())
 
 
 async def recent_activities(
@@ -274,7 +383,7 @@ async def recent_activities(
     candidate_user_id: int | None,
     employer_user_id: int | None,
     limit: int,
-) -> list[Any]:
+) -> list[Event]:
     """The latest events of a candidate, an employer's company, or everything (neither id)."""
     if candidate_user_id is not None:
         statement, user_id = RECENT_ACTIVITIES["candidate"], candidate_user_id
@@ -283,13 +392,44 @@ async def recent_activities(
     else:
         statement, user_id = RECENT_ACTIVITIES["admin"], None
     connection = await session.connection()
-    params: dict[str, Any] = {"limit": limit}
+    params = {"limit": limit}
     if user_id is not None:
         params["user_id"] = user_id
-    return list((await connection.execute(statement, params)).all())
+    rows = await connection.execute(statement, params)
+    return [Event(*row) for row in rows]
 
 
-async def funnel_by_job(session: AsyncSession, company_id: int, *, job_id: int | None) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class StageCounts:
+    applied: int
+    viewed: int
+    shortlisted: int
+    interview: int
+    accepted: int
+    rejected: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobFunnel:
+    job_id: int
+    job_title: str
+    status: JobStatus
+    total_applications: int
+    stages: StageCounts
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationProgress:
+    status: ApplicationStatus
+    applied_at: datetime
+    first_interview_at: datetime | None
+    reached: frozenset[ApplicationStatus]
+    """The statuses its history ever moved it to."""
+
+
+async def funnel_by_job(
+    session: AsyncSession, company_id: int, *, job_id: int | None
+) -> list[JobFunnel]:
     """Per job of the company: its status and its applications counted by current status."""
     per_status = [
         func.count(JobApplication.id).filter(JobApplication.status == status).label(status.value)
@@ -312,12 +452,17 @@ async def funnel_by_job(session: AsyncSession, company_id: int, *, job_id: int |
         .group_by(Job.id, Job.title, Job.status)
         .order_by(func.count(JobApplication.id).desc(), Job.id.desc())
     )
-    return list(rows.all())
+    funnels = []
+    for row in rows:
+        values = row._asdict()
+        stages = StageCounts(**{status.value: values.pop(status.value) for status in STATUSES})
+        funnels.append(JobFunnel(**values, stages=stages))
+    return funnels
 
 
 async def funnel_history(
     session: AsyncSession, company_id: int, *, job_id: int | None
-) -> list[Any]:
+) -> list[ApplicationProgress]:
     """Per application: its current status, when it was submitted, the statuses it ever
     reached (from its history), and when it first moved to interview."""
     conditions = [Job.company_id == company_id]
@@ -327,7 +472,7 @@ async def funnel_history(
         status: exists()
         .where(History.application_id == JobApplication.id, History.to_status == status)
         .label(f"reached_{status.value}")
-        for status in ApplicationStatus
+        for status in STATUSES
     }
     first_interview = (
         select(func.min(History.changed_at))
@@ -348,4 +493,13 @@ async def funnel_history(
         .join(Job, Job.id == JobApplication.job_id)
         .where(*conditions)
     )
-    return list(rows.all())
+    # One row per application: positional, the flags in STATUSES order as `reached` lists them.
+    return [
+        ApplicationProgress(
+            status,
+            applied_at,
+            first_interview_at,
+            frozenset(s for s, hit in zip(STATUSES, flags, strict=True) if hit),
+        )
+        for status, applied_at, first_interview_at, *flags in rows
+    ]

@@ -5,7 +5,6 @@ Stats are honest: every `change` is a count of real events of the last 7 days.
 
 from datetime import UTC, datetime, timedelta
 from statistics import median
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,7 +64,7 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole) if whole else 0}%"
 
 
-def candidate_profile_completion(user: User, row: Any) -> int:
+def candidate_profile_completion(user: User, row: repository.CandidateCounts) -> int:
     """The old server's formula: 60% for the filled fields, then experience, education, skills."""
     fields = (
         user.first_name,
@@ -102,31 +101,31 @@ async def get_dashboard_json(session: AsyncSession, user: User) -> JsonBody:
 async def get_dashboard(session: AsyncSession, user: User) -> DashboardResponse:
     since = utcnow() - CHANGE_WINDOW
     if user.role is UserRole.CANDIDATE:
-        row = await repository.candidate_stats(session, user.id, since=since)
-        completion = candidate_profile_completion(user, row)
+        mine = await repository.candidate_stats(session, user.id, since=since)
+        completion = candidate_profile_completion(user, mine)
         stats = _stats(
-            ("Applications sent", str(row.applications), row.applications_recent),
-            ("Open jobs", str(row.open_jobs), row.published_recent),
-            ("Interviews", str(row.interviews), row.interviews_recent),
+            ("Applications sent", str(mine.applications), mine.applications_recent),
+            ("Open jobs", str(mine.open_jobs), mine.published_recent),
+            ("Interviews", str(mine.interviews), mine.interviews_recent),
             ("Profile completion", f"{completion}%", 0),
         )
     elif user.role is UserRole.EMPLOYER:
-        row = await repository.employer_stats(session, user.id, since=since)
-        completion = 100 if row.company_id is not None else 30
+        ours = await repository.employer_stats(session, user.id, since=since)
+        completion = 100 if ours.company_id is not None else 30
         stats = _stats(
-            ("Active jobs", str(row.active_jobs), row.published_recent),
-            ("Applications received", str(row.applications), row.applications_recent),
-            ("Interviews", str(row.interviews), row.interviews_recent),
-            ("Response rate", _percent(row.responded, row.applications), row.responded_recent),
+            ("Active jobs", str(ours.active_jobs), ours.published_recent),
+            ("Applications received", str(ours.applications), ours.applications_recent),
+            ("Interviews", str(ours.interviews), ours.interviews_recent),
+            ("Response rate", _percent(ours.responded, ours.applications), ours.responded_recent),
         )
     else:
-        row = await repository.admin_stats(session, since=since)
+        site = await repository.admin_stats(session, since=since)
         completion = 100
         stats = _stats(
-            ("Users", str(row.users), row.users_recent),
-            ("Companies", str(row.companies), row.companies_recent),
-            ("Jobs", str(row.jobs), row.jobs_recent),
-            ("Applications", str(row.applications), row.applications_recent),
+            ("Users", str(site.users), site.users_recent),
+            ("Companies", str(site.companies), site.companies_recent),
+            ("Jobs", str(site.jobs), site.jobs_recent),
+            ("Applications", str(site.applications), site.applications_recent),
         )
     return DashboardResponse(
         stats=stats,
@@ -163,7 +162,7 @@ async def list_activities(session: AsyncSession, user: User, *, limit: int) -> l
     return [_activity(row, now=now, own=own) for row in rows]
 
 
-def _activity(row: Any, *, now: datetime, own: bool) -> Activity:
+def _activity(row: repository.Event, *, now: datetime, own: bool) -> Activity:
     candidate = f"{row.first_name} {row.last_name}"
     if row.kind == "job":
         action, target, prefix = gettext("Job published"), row.job_title, "job"
@@ -200,11 +199,7 @@ async def get_funnel(session: AsyncSession, user: User, *, job_id: int | None) -
     for row in applications:
         current[row.status] += 1
         for status in ApplicationStatus:
-            if (
-                status is ApplicationStatus.APPLIED
-                or row.status is status
-                or getattr(row, f"reached_{status.value}")
-            ):
+            if status is ApplicationStatus.APPLIED or row.status is status or status in row.reached:
                 reached[status] += 1
         if row.first_interview_at is not None:
             delay = row.first_interview_at - row.applied_at
@@ -224,16 +219,7 @@ async def get_funnel(session: AsyncSession, user: User, *, job_id: int | None) -
             accepted=rate(ApplicationStatus.ACCEPTED),
         ),
         median_days_to_interview=round(median(interview_delays), 1) if interview_delays else None,
-        jobs=[
-            FunnelJob(
-                job_id=job.job_id,
-                job_title=job.job_title,
-                status=job.status,
-                total_applications=job.total_applications,
-                stages=FunnelStages(**{s.value: getattr(job, s.value) for s in ApplicationStatus}),
-            )
-            for job in jobs
-        ],
+        jobs=[FunnelJob.model_validate(job) for job in jobs],
     )
 
 

@@ -10,7 +10,7 @@ from intowork.models import Notification, User
 from intowork.models.enums import NotificationType
 from intowork.notifications import repository
 from intowork.notifications.exceptions import NotificationNotFound
-from intowork.notifications.schemas import NotificationListResponse, NotificationResponse
+from intowork.notifications.schemas import NotificationListResponse
 
 
 def notify(
@@ -45,11 +45,7 @@ async def list_notifications(
     page = await repository.list_page(
         session, user.id, unread_only=unread_only, offset=offset, limit=limit
     )
-    return NotificationListResponse(
-        notifications=[NotificationResponse.model_validate(n) for n in page.notifications],
-        total=page.total,
-        unread_count=page.unread_count,
-    )
+    return NotificationListResponse.model_validate(page)
 
 
 async def count_unread(session: AsyncSession, user: User) -> int:
