@@ -22,16 +22,15 @@ from intowork.core.errors import UnhandledErrorMiddleware, register_error_handle
 from intowork.core.heap import freeze_startup_heap, unfreeze_heap
 from intowork.core.http_cache import ConditionalGetMiddleware
 from intowork.core.i18n import CONTENT_LANGUAGE, LanguageMiddleware
-from intowork.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from intowork.core.middleware import (
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+    streamed_paths,
+)
 from intowork.core.observability import metrics
 from intowork.core.observability.logging import configure_logging
 from intowork.core.observability.middleware import REQUEST_ID_HEADER, ObservabilityMiddleware
-from intowork.core.openapi import install as install_openapi
-from intowork.core.ratelimit import (
-    RateLimitHeadersMiddleware,
-    create_rate_limiter,
-    rate_limit_route,
-)
+from intowork.core.ratelimit import RateLimitHeadersMiddleware, create_rate_limiter
 from intowork.core.redis import create_redis
 from intowork.core.routing import (
     AllowHeaderMiddleware,
@@ -47,6 +46,7 @@ from intowork.employers.router import router as employers_router
 from intowork.jobs.router import router as jobs_router
 from intowork.jobs.views import JobViews
 from intowork.notifications.router import router as notifications_router
+from intowork.openapi import install as install_openapi
 from intowork.system.router import api_router as system_api_router
 from intowork.system.router import operations_router
 from intowork.system.service import log_schema_state
@@ -59,9 +59,6 @@ place clean.
 
 Authenticate with `Authorization: Bearer <access_token>`; every error body is `{"detail": ...}`.
 """
-
-# Uploads that read their own body as it streams, under their own cap (CV_MAX_BYTES).
-STREAMED_UPLOADS = frozenset({"/api/candidates/cv"})
 
 EXPOSED_HEADERS = [
     REQUEST_ID_HEADER,
@@ -132,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
         redirect_slashes=False,
-        dependencies=[Depends(rate_limit_route), Depends(single_valued_query)],
+        dependencies=[Depends(single_valued_query)],
     )
     app.state.settings = settings
     register_error_handlers(app)
@@ -156,7 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CORS wraps every error.
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(
-        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, exempt=STREAMED_UPLOADS
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        exempt=streamed_paths(app.routes),
     )
     app.add_middleware(UnhandledErrorMiddleware)
     # Inside the rate-limit headers: a conditional GET is counted unless this answers 304.

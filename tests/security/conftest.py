@@ -11,6 +11,7 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.main import create_app
 from intowork.models import Company, Job, User
 from intowork.models.enums import UserRole
@@ -46,7 +47,9 @@ def build_app(settings: Settings, *, probe: bool = False) -> FastAPI:
         async def boom() -> None:
             raise RuntimeError("probe: an unexpected failure")
 
-        app.add_api_route(PROBE_ERROR, boom, methods=["GET"])
+        app.add_api_route(
+            PROBE_ERROR, boom, methods=["GET"], dependencies=[RateLimit(Tier.DEFAULT)]
+        )
     return app
 
 

@@ -9,6 +9,7 @@ from httpx import AsyncClient, Response
 from prometheus_client import REGISTRY
 
 from intowork.core.config import Settings
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.models import User
 from intowork.models.enums import UserRole
 from tests.conftest import SettingsFactory
@@ -118,7 +119,7 @@ class TestConditionalRequestsPastTheLimit:
             return {"secret": "never sent"}
 
         app = build_app(settings)
-        app.add_api_route(SLOW, slow, methods=["GET"])
+        app.add_api_route(SLOW, slow, methods=["GET"], dependencies=[RateLimit(Tier.DEFAULT)])
         async with app_lifespan(app), client_for(app) as http:
             headers = bearer_for(await add_user(app), settings)
             assert_counted(await http.get("/api/auth/me", headers=headers), 2, 1)

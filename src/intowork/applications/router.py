@@ -6,6 +6,12 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from intowork.applications import service
+from intowork.applications.exceptions import (
+    AlreadyApplied,
+    CannotWithdraw,
+    InvalidApplicationTransition,
+    JobNotAcceptingApplications,
+)
 from intowork.applications.schemas import (
     ApplyRequest,
     CandidateApplication,
@@ -18,12 +24,17 @@ from intowork.applications.schemas import (
 )
 from intowork.auth.dependencies import CurrentCandidate, CurrentEmployer, EmployerFileViewer
 from intowork.core.db import SessionDep
+from intowork.core.error_docs import error_responses
+from intowork.core.errors import Conflict
 from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.schemas import MAX_ID, MessageResponse, PathId
 from intowork.core.signed_urls import UrlSignerDep
 from intowork.core.storage import StorageDep
 from intowork.cvs.responses import PDF_RESPONSE, pdf_response
+from intowork.cvs.service import CvNotFound
+from intowork.jobs.exceptions import JobNotFound
 from intowork.models.enums import ApplicationStatus
 
 router = APIRouter(prefix="/api/applications", tags=["applications"])
@@ -33,7 +44,11 @@ CandidatePage = Annotated[PageParams, Depends(page_params(10))]
 EmployerPage = Annotated[PageParams, Depends(page_params(20))]
 
 
-@router.get("/my/applications", response_model=CandidateApplicationList)
+@router.get(
+    "/my/applications",
+    response_model=CandidateApplicationList,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+)
 async def list_my_applications(
     user: CurrentCandidate,
     session: SessionDep,
@@ -52,6 +67,10 @@ async def list_my_applications(
     "/my/applications",
     response_model=CandidateApplication,
     status_code=status.HTTP_201_CREATED,
+    dependencies=[RateLimit(Tier.APPLY)],
+    responses=error_responses(
+        JobNotAcceptingApplications, AlreadyApplied, JobNotFound, CvNotFound, Conflict
+    ),
 )
 async def apply_to_job(
     body: ApplyRequest, user: CurrentCandidate, session: SessionDep
@@ -62,7 +81,11 @@ async def apply_to_job(
     )
 
 
-@router.get("/my/applications/{application_id}", response_model=CandidateApplication)
+@router.get(
+    "/my/applications/{application_id}",
+    response_model=CandidateApplication,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+)
 async def read_my_application(
     application_id: ApplicationId, user: CurrentCandidate, session: SessionDep
 ) -> CandidateApplication:
@@ -70,7 +93,12 @@ async def read_my_application(
     return await service.get_candidate_application(session, user, application_id)
 
 
-@router.delete("/my/applications/{application_id}", response_model=MessageResponse)
+@router.delete(
+    "/my/applications/{application_id}",
+    response_model=MessageResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(CannotWithdraw),
+)
 async def withdraw_application(
     application_id: ApplicationId, user: CurrentCandidate, session: SessionDep
 ) -> MessageResponse:
@@ -79,7 +107,11 @@ async def withdraw_application(
     return MessageResponse(message="Application withdrawn successfully")
 
 
-@router.get("/employer/applications", response_model=EmployerApplicationList)
+@router.get(
+    "/employer/applications",
+    response_model=EmployerApplicationList,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+)
 async def list_company_applications(
     user: CurrentEmployer,
     session: SessionDep,
@@ -105,6 +137,7 @@ async def list_company_applications(
     "/employer/applications/{application_id}/cv",
     response_class=StreamingResponse,
     responses=PDF_RESPONSE,
+    dependencies=[RateLimit(Tier.DEFAULT)],
 )
 async def download_application_cv(
     application_id: ApplicationId,
@@ -116,7 +149,12 @@ async def download_application_cv(
     return pdf_response(await service.download_cv(session, storage, user, application_id))
 
 
-@router.put("/employer/applications/{application_id}/status", response_model=StatusUpdateResponse)
+@router.put(
+    "/employer/applications/{application_id}/status",
+    response_model=StatusUpdateResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(InvalidApplicationTransition("{current}", "{requested}")),
+)
 async def change_application_status(
     application_id: ApplicationId,
     body: StatusUpdateRequest,
@@ -130,7 +168,11 @@ async def change_application_status(
     )
 
 
-@router.put("/employer/applications/{application_id}/notes", response_model=NotesUpdateResponse)
+@router.put(
+    "/employer/applications/{application_id}/notes",
+    response_model=NotesUpdateResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def update_application_notes(
     application_id: ApplicationId,
     body: NotesUpdateRequest,

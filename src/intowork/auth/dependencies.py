@@ -17,6 +17,7 @@ from intowork.auth.exceptions import InactiveAccount, InvalidToken, WrongRole
 from intowork.auth.service import ClientInfo, SignedIn
 from intowork.core.config import Settings, SettingsDep
 from intowork.core.db import SessionDep
+from intowork.core.error_docs import declared_errors, raises
 from intowork.core.errors import Unauthorized
 from intowork.core.i18n import use_language
 from intowork.core.net import client_ip
@@ -48,6 +49,7 @@ async def _signed_in(
     return SignedIn(user=user, session_id=claims.session_id)
 
 
+@raises(Unauthorized, InvalidToken, InactiveAccount)
 async def get_signed_in(
     request: Request, session: SessionDep, settings: SettingsDep, credentials: BearerCredentials
 ) -> SignedIn:
@@ -93,6 +95,7 @@ SignedUrlSignature = Annotated[
 ]
 
 
+@raises(*declared_errors(get_signed_in), LinkExpiredOrInvalid)
 async def get_file_viewer(
     request: Request,
     session: SessionDep,
@@ -128,6 +131,7 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 def _require_role(
     role: UserRole, message: str, caller: Callable[..., Awaitable[User]] = get_current_user
 ) -> Callable[[User], Awaitable[User]]:
+    @raises(WrongRole(message))
     async def require(user: Annotated[User, Depends(caller)]) -> User:
         if user.role is not role:
             raise WrongRole(message)

@@ -4,6 +4,17 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from intowork.auth import service
 from intowork.auth.dependencies import ClientInfoDep, CurrentSignIn, CurrentUser
+from intowork.auth.exceptions import (
+    EmailInUse,
+    InactiveAccount,
+    IncorrectCurrentPassword,
+    IncorrectPassword,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidResetToken,
+    ResetTokenExpired,
+    ResetTokenUsed,
+)
 from intowork.auth.schemas import (
     AuthResponse,
     ChangeEmailRequest,
@@ -21,18 +32,26 @@ from intowork.auth.schemas import (
 )
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
-from intowork.core.ratelimit import Tier, enforce
+from intowork.core.error_docs import error_responses
+from intowork.core.ratelimit import RateLimit, Tier, enforce
 from intowork.core.schemas import MessageResponse
 from intowork.core.storage import StorageDep
 from intowork.models.enums import UserRole
 from intowork.users import service as users_service
+from intowork.users.exceptions import EmailAlreadyRegistered
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 FORGOT_PASSWORD_MESSAGE = "If an account exists for this email, a password reset link has been sent"
 
 
-@router.post("/signup", response_model=AuthResponse, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/signup",
+    response_model=AuthResponse,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RateLimit(Tier.SIGNUP)],
+    responses=error_responses(EmailAlreadyRegistered),
+)
 async def signup(
     body: SignupRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
 ) -> AuthResponse:
@@ -55,7 +74,10 @@ async def limit_signin_per_account(body: SigninRequest, request: Request) -> Non
 
 
 @router.post(
-    "/signin", response_model=AuthResponse, dependencies=[Depends(limit_signin_per_account)]
+    "/signin",
+    response_model=AuthResponse,
+    dependencies=[RateLimit(Tier.SIGNIN_IP), Depends(limit_signin_per_account)],
+    responses=error_responses(InvalidCredentials, InactiveAccount),
 )
 async def signin(
     body: SigninRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
@@ -66,7 +88,12 @@ async def signin(
     )
 
 
-@router.post("/refresh", response_model=TokenPair)
+@router.post(
+    "/refresh",
+    response_model=TokenPair,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(InvalidRefreshToken),
+)
 async def refresh_tokens(
     body: RefreshRequest, session: SessionDep, settings: SettingsDep, client: ClientInfoDep
 ) -> TokenPair:
@@ -74,31 +101,46 @@ async def refresh_tokens(
     return await service.refresh(session, settings, refresh_token=body.refresh_token, client=client)
 
 
-@router.post("/signout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.post(
+    "/signout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def signout(body: RefreshRequest, session: SessionDep) -> None:
     """End the session this refresh token belongs to."""
     await service.signout(session, refresh_token=body.refresh_token)
 
 
-@router.post("/signout-all", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.post(
+    "/signout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def signout_all(user: CurrentUser, session: SessionDep) -> None:
     """End every session of the caller; their access tokens stop working too."""
     await service.signout_all(session, user)
 
 
-@router.get("/me", response_model=MeResponse)
+@router.get("/me", response_model=MeResponse, dependencies=[RateLimit(Tier.DEFAULT)])
 async def read_me(user: CurrentUser) -> MeResponse:
     """The caller's account."""
     return service.me(user)
 
 
-@router.put("/me", response_model=MeResponse)
+@router.put("/me", response_model=MeResponse, dependencies=[RateLimit(Tier.MUTATION)])
 async def update_me(body: UpdateMeRequest, user: CurrentUser, session: SessionDep) -> MeResponse:
     """Change the caller's preferences: the language of the API's messages and e-mails."""
     return await service.update_me(session, user, language=body.language)
 
 
-@router.post("/change-password", response_model=ChangePasswordResponse)
+@router.post(
+    "/change-password",
+    response_model=ChangePasswordResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(IncorrectCurrentPassword),
+)
 async def change_password(
     body: ChangePasswordRequest,
     signed_in: CurrentSignIn,
@@ -118,7 +160,12 @@ async def change_password(
     return ChangePasswordResponse(message="Password changed successfully", **tokens.model_dump())
 
 
-@router.post("/change-email", response_model=ChangeEmailResponse)
+@router.post(
+    "/change-email",
+    response_model=ChangeEmailResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(IncorrectPassword, EmailInUse),
+)
 async def change_email(
     body: ChangeEmailRequest, signed_in: CurrentSignIn, session: SessionDep
 ) -> ChangeEmailResponse:
@@ -129,7 +176,9 @@ async def change_email(
     return ChangeEmailResponse(message="Email updated successfully", new_email=new_email)
 
 
-@router.delete("/delete-account", response_model=MessageResponse)
+@router.delete(
+    "/delete-account", response_model=MessageResponse, dependencies=[RateLimit(Tier.MUTATION)]
+)
 async def delete_account(
     user: CurrentUser, session: SessionDep, storage: StorageDep
 ) -> MessageResponse:
@@ -138,14 +187,23 @@ async def delete_account(
     return MessageResponse(message="Account deleted successfully")
 
 
-@router.post("/forgot-password", response_model=MessageResponse)
+@router.post(
+    "/forgot-password",
+    response_model=MessageResponse,
+    dependencies=[RateLimit(Tier.FORGOT_PASSWORD)],
+)
 async def forgot_password(body: ForgotPasswordRequest, session: SessionDep) -> MessageResponse:
     """E-mail a password reset link, if the account exists; the answer is always the same."""
     await service.forgot_password(session, email=body.email)
     return MessageResponse(message=FORGOT_PASSWORD_MESSAGE)
 
 
-@router.post("/reset-password", response_model=MessageResponse)
+@router.post(
+    "/reset-password",
+    response_model=MessageResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(InvalidResetToken, ResetTokenUsed, ResetTokenExpired),
+)
 async def reset_password(body: ResetPasswordRequest, session: SessionDep) -> MessageResponse:
     """Set a new password with the token of a reset link."""
     await service.reset_password(session, token=body.token, new_password=body.new_password)

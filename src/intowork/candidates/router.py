@@ -22,13 +22,14 @@ from intowork.candidates.schemas import (
     SkillUpdate,
 )
 from intowork.core.db import SessionDep
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.schemas import MessageResponse
 from intowork.core.signed_urls import UrlSignerDep
 
 router = APIRouter(prefix="/api/candidates", tags=["candidates"])
 
 
-@router.get("/profile", response_model=CandidateProfile)
+@router.get("/profile", response_model=CandidateProfile, dependencies=[RateLimit(Tier.DEFAULT)])
 async def read_profile(
     session: SessionDep, user: CurrentCandidate, signer: UrlSignerDep
 ) -> CandidateProfile:
@@ -36,7 +37,7 @@ async def read_profile(
     return await service.get_profile(session, user, signer=signer)
 
 
-@router.put("/profile", response_model=CandidateProfile)
+@router.put("/profile", response_model=CandidateProfile, dependencies=[RateLimit(Tier.MUTATION)])
 async def update_profile(
     body: ProfileUpdate, session: SessionDep, user: CurrentCandidate, signer: UrlSignerDep
 ) -> CandidateProfile:
@@ -44,7 +45,11 @@ async def update_profile(
     return await service.update_profile(session, user, changes=body, signer=signer)
 
 
-@router.post("/profile/experiences", response_model=ExperienceResponse)
+@router.post(
+    "/profile/experiences",
+    response_model=ExperienceResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def create_experience(
     body: ExperienceCreate, session: SessionDep, user: CurrentCandidate
 ) -> ExperienceResponse:
@@ -52,7 +57,11 @@ async def create_experience(
     return await service.add_experience(session, user, data=body)
 
 
-@router.put("/profile/experiences/{experience_id}", response_model=ExperienceResponse)
+@router.put(
+    "/profile/experiences/{experience_id}",
+    response_model=ExperienceResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def update_experience(
     body: ExperienceUpdate, experience: OwnedExperience, session: SessionDep
 ) -> ExperienceResponse:
@@ -60,7 +69,11 @@ async def update_experience(
     return await service.update_experience(session, experience, data=body)
 
 
-@router.delete("/profile/experiences/{experience_id}", response_model=MessageResponse)
+@router.delete(
+    "/profile/experiences/{experience_id}",
+    response_model=MessageResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def delete_experience(
     experience: OwnedExperience, user: CurrentCandidate, session: SessionDep
 ) -> MessageResponse:
@@ -69,7 +82,9 @@ async def delete_experience(
     return MessageResponse(message="Experience deleted")
 
 
-@router.post("/profile/education", response_model=EducationResponse)
+@router.post(
+    "/profile/education", response_model=EducationResponse, dependencies=[RateLimit(Tier.MUTATION)]
+)
 async def create_education(
     body: EducationCreate, session: SessionDep, user: CurrentCandidate
 ) -> EducationResponse:
@@ -77,7 +92,11 @@ async def create_education(
     return await service.add_education(session, user, data=body)
 
 
-@router.put("/profile/education/{education_id}", response_model=EducationResponse)
+@router.put(
+    "/profile/education/{education_id}",
+    response_model=EducationResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def update_education(
     body: EducationUpdate, education: OwnedEducation, session: SessionDep
 ) -> EducationResponse:
@@ -85,7 +104,11 @@ async def update_education(
     return await service.update_education(session, education, data=body)
 
 
-@router.delete("/profile/education/{education_id}", response_model=MessageResponse)
+@router.delete(
+    "/profile/education/{education_id}",
+    response_model=MessageResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def delete_education(
     education: OwnedEducation, user: CurrentCandidate, session: SessionDep
 ) -> MessageResponse:
@@ -94,7 +117,9 @@ async def delete_education(
     return MessageResponse(message="Education deleted")
 
 
-@router.post("/profile/skills", response_model=SkillResponse)
+@router.post(
+    "/profile/skills", response_model=SkillResponse, dependencies=[RateLimit(Tier.MUTATION)]
+)
 async def create_skill(
     body: SkillCreate, session: SessionDep, user: CurrentCandidate
 ) -> SkillResponse:
@@ -102,14 +127,21 @@ async def create_skill(
     return await service.add_skill(session, user, data=body)
 
 
-@router.put("/profile/skills/{skill_id}", response_model=SkillResponse)
+@router.put(
+    "/profile/skills/{skill_id}",
+    response_model=SkillResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def update_skill(body: SkillUpdate, skill: OwnedSkill, session: SessionDep) -> SkillResponse:
     """Replace one of the caller's skills."""
     return await service.update_skill(session, skill, data=body)
 
 
 @router.delete(
-    "/profile/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+    "/profile/skills/{skill_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[RateLimit(Tier.MUTATION)],
 )
 async def delete_skill(skill: OwnedSkill, user: CurrentCandidate, session: SessionDep) -> None:
     """Delete one of the caller's skills."""

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from intowork.auth.dependencies import CurrentEmployer
 from intowork.companies import service
+from intowork.companies.exceptions import CompanyNotFound
 from intowork.companies.schemas import (
     CompanyCreate,
     CompanyResponse,
@@ -12,14 +13,21 @@ from intowork.companies.schemas import (
     PublicCompanyResponse,
 )
 from intowork.core.db import SessionDep
+from intowork.core.error_docs import error_responses
 from intowork.core.http_cache import IfNoneMatch, json_response
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.schemas import PathId
 from intowork.models import Company
 
 router = APIRouter(prefix="/api/companies", tags=["companies"])
 
 
-@router.post("", response_model=CompanyResponse, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=CompanyResponse,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def create_company(
     body: CompanyCreate, user: CurrentEmployer, session: SessionDep
 ) -> Company:
@@ -28,13 +36,23 @@ async def create_company(
 
 
 # The literal `my-company` routes are declared before `/{company_id}`, which would swallow them.
-@router.get("/my-company", response_model=CompanyResponse)
+@router.get(
+    "/my-company",
+    response_model=CompanyResponse,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+    responses=error_responses(CompanyNotFound),
+)
 async def read_my_company(user: CurrentEmployer, session: SessionDep) -> Company:
     """The caller's company."""
     return await service.get_my_company(session, user)
 
 
-@router.put("/my-company", response_model=CompanyResponse)
+@router.put(
+    "/my-company",
+    response_model=CompanyResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(CompanyNotFound),
+)
 async def update_my_company(
     body: CompanyUpdate, user: CurrentEmployer, session: SessionDep
 ) -> Company:
@@ -42,13 +60,20 @@ async def update_my_company(
     return await service.update_my_company(session, user, changes=body)
 
 
-@router.get("/my-company/stats", response_model=CompanyStats)
+@router.get(
+    "/my-company/stats",
+    response_model=CompanyStats,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+    responses=error_responses(CompanyNotFound),
+)
 async def read_my_company_stats(user: CurrentEmployer, session: SessionDep) -> CompanyStats:
     """Job, application and team figures of the caller's company."""
     return await service.get_my_company_stats(session, user)
 
 
-@router.get("/{company_id}", response_model=PublicCompanyResponse)
+@router.get(
+    "/{company_id}", response_model=PublicCompanyResponse, dependencies=[RateLimit(Tier.DEFAULT)]
+)
 async def read_company(
     company_id: PathId, session: SessionDep, if_none_match: IfNoneMatch = None
 ) -> Response:

@@ -1,6 +1,10 @@
 """Transport protection, pure ASGI: security headers on every response, a request body cap."""
 
+from collections.abc import Iterable
+
+from fastapi import Depends, routing
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intowork.core.errors import error_response
@@ -66,10 +70,33 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"Request body too large (max {max_bytes} bytes)")
 
 
+async def streamed_body() -> None:
+    """Declares a route that reads its own body as it streams, under its own cap."""
+
+
+# `dependencies=[STREAMED_BODY]`: the app exempts the route's path from the body cap.
+STREAMED_BODY = Depends(streamed_body)
+
+
+def streamed_paths(routes: Iterable[BaseRoute]) -> frozenset[str]:
+    """The paths of the routes that declare STREAMED_BODY (read once, when the app is built)."""
+    paths = {
+        context.path_format or ""
+        for context in routing.iter_route_contexts(list(routes))
+        if isinstance(route := context.original_route, routing.APIRoute)
+        and any(depends.dependency is streamed_body for depends in route.dependencies)
+    }
+    # The middleware matches the request path itself, before routing: no path parameters.
+    if any("{" in path for path in paths):
+        raise ValueError(f"A streamed upload's path must be fixed: {sorted(paths)}")
+    return frozenset(paths)
+
+
 class BodySizeLimitMiddleware:
     """Refuses request bodies over `max_bytes` with 413, by Content-Length or while streaming.
 
-    Paths in `exempt` (the CV upload) enforce their own, larger cap as they read.
+    Paths in `exempt` (routes declaring STREAMED_BODY: the CV upload) enforce their own, larger
+    cap as they read.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, exempt: frozenset[str]) -> None:

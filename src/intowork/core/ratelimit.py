@@ -1,5 +1,7 @@
 """Rate limits on every endpoint (ARCHITECTURE.md "Rate-limit tiers"), with the `limits` library.
 
+Each route declares its tier, first of its dependencies: `dependencies=[RateLimit(Tier.LISTING)]`.
+
 Counters live in Redis when REDIS_URL is set, shared by every process; otherwise, and whenever
 Redis fails, in this process's memory (a Redis outage degrades the limits to per-process ones,
 never to errors). After a failure Redis is retried every few seconds, so the shared counters come
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, params
+from fastapi.routing import APIRoute
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -22,7 +25,6 @@ from limits.util import WindowStats
 from loguru import logger
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
-from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intowork.core.config import Settings
@@ -145,32 +147,8 @@ def create_rate_limiter(settings: Settings) -> RateLimiter | None:
     return RateLimiter(settings) if settings.rate_limit_enabled else None
 
 
-UNLIMITED_PATHS = frozenset({"/", "/health", "/health/ready", "/metrics", "/docs", "/openapi.json"})
+# Counted per client IP even with a token: these are what a caller does before signing in.
 IP_TIERS = frozenset({Tier.SIGNUP, Tier.FORGOT_PASSWORD, Tier.SIGNIN_IP})
-
-
-def tier_for(method: str, path: str) -> Tier | None:
-    """The tier of a route (by its path template), or None for operations routes."""
-    if path in UNLIMITED_PATHS or path.startswith("/docs"):
-        return None
-    if path == "/api/auth/signin":
-        return Tier.SIGNIN_IP
-    if path == "/api/auth/signup":
-        return Tier.SIGNUP
-    # Its own counter: three sign-ups from one address must not lock its users out of resets.
-    if path == "/api/auth/forgot-password":
-        return Tier.FORGOT_PASSWORD
-    if path.startswith("/api/dashboard"):
-        return Tier.DASHBOARD
-    if method == "POST" and path == "/api/applications/my/applications":
-        return Tier.APPLY
-    if method == "GET" and (path == "/api/jobs" or path.startswith("/api/notifications")):
-        return Tier.LISTING
-    if method == "GET" and path == "/api/jobs/{job_id}":
-        return Tier.DETAIL
-    if method in {"POST", "PUT", "PATCH", "DELETE"}:
-        return Tier.MUTATION
-    return Tier.DEFAULT
 
 
 USER_KEY = "user:"
@@ -296,20 +274,46 @@ class RateLimitHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-async def rate_limit_route(request: Request) -> None:
-    """App-wide dependency: every route's tier, from its path template."""
-    route = request.scope.get("route")
-    if not isinstance(route, Route):
-        return
-    tier = tier_for(request.method, route.path)
-    if tier is None:
-        return
-    settings: Settings = request.app.state.settings
-    key = caller_key(request, settings, by_ip=tier in IP_TIERS)
-    if tier is Tier.DEFAULT and request.method == "GET" and key.startswith(USER_KEY):
-        # A signed-in person's reads have a budget of their own, per user (API.md M4).
-        tier = Tier.READ
-    if request.method == "GET" and "if-none-match" in request.headers:
-        await defer(request, tier, key)
-    else:
-        await enforce(request, tier, key)
+class RouteLimit:
+    """The rate limit of one route: its tier, fixed when the route is declared, so that a request
+    finds its limit on its route (no lookup by path), and a renamed route keeps it."""
+
+    def __init__(self, tier: Tier) -> None:
+        self.tier = tier
+        self.by_ip = tier in IP_TIERS
+
+    def __repr__(self) -> str:
+        return f"RateLimit(Tier.{self.tier.name})"
+
+    async def __call__(self, request: Request) -> None:
+        settings: Settings = request.app.state.settings
+        key = caller_key(request, settings, by_ip=self.by_ip)
+        tier = self.tier
+        if tier is Tier.DEFAULT and request.method == "GET" and key.startswith(USER_KEY):
+            # A signed-in person's reads have a budget of their own, per user (API.md M4).
+            tier = Tier.READ
+        if request.method == "GET" and "if-none-match" in request.headers:
+            await defer(request, tier, key)
+        else:
+            await enforce(request, tier, key)
+
+
+def RateLimit(tier: Tier) -> params.Depends:
+    """A route's rate limit, first of its `dependencies`: it reads the access token before any
+    other dependency does (decoded once, core/tokens.request_claims).
+
+    Operations routes (/, /health, /metrics) declare none: they are never limited.
+    """
+    return params.Depends(RouteLimit(tier))
+
+
+def route_limit(route: APIRoute) -> RouteLimit | None:
+    """The limit a route declares, if any."""
+    limits = [
+        depends.dependency
+        for depends in route.dependencies
+        if isinstance(depends.dependency, RouteLimit)
+    ]
+    if len(limits) > 1:
+        raise ValueError(f"{route.path} declares more than one rate limit")
+    return limits[0] if limits else None

@@ -6,12 +6,16 @@ from fastapi.responses import StreamingResponse
 from intowork.auth.dependencies import CandidateFileViewer, CurrentCandidate
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
+from intowork.core.error_docs import error_responses
+from intowork.core.middleware import STREAMED_BODY
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.schemas import MessageResponse, PathId
 from intowork.core.storage import StorageDep
 from intowork.cvs import service
 from intowork.cvs.responses import PDF_RESPONSE, pdf_response
 from intowork.cvs.schemas import CvItem, CvUploadResponse
-from intowork.cvs.upload import PDF_CONTENT_TYPE, receive_pdf
+from intowork.cvs.service import NoCvUploaded
+from intowork.cvs.upload import PDF_CONTENT_TYPE, EmptyFile, InvalidUpload, NotAPdf, receive_pdf
 
 router = APIRouter(prefix="/api/candidates", tags=["cvs"])
 
@@ -34,6 +38,8 @@ router = APIRouter(prefix="/api/candidates", tags=["cvs"])
             },
         }
     },
+    dependencies=[RateLimit(Tier.MUTATION), STREAMED_BODY],
+    responses=error_responses(NotAPdf, EmptyFile, InvalidUpload),
 )
 async def upload_cv(
     request: Request,
@@ -48,7 +54,12 @@ async def upload_cv(
     return await service.save_upload(session, storage, user, received)
 
 
-@router.get("/cv/download", response_class=StreamingResponse, responses=PDF_RESPONSE)
+@router.get(
+    "/cv/download",
+    response_class=StreamingResponse,
+    responses=PDF_RESPONSE | error_responses(NoCvUploaded),
+    dependencies=[RateLimit(Tier.DEFAULT)],
+)
 async def download_latest_cv(
     user: CurrentCandidate, session: SessionDep, storage: StorageDep
 ) -> StreamingResponse:
@@ -56,13 +67,18 @@ async def download_latest_cv(
     return pdf_response(await service.download_latest(session, storage, user))
 
 
-@router.get("/cvs", response_model=list[CvItem])
+@router.get("/cvs", response_model=list[CvItem], dependencies=[RateLimit(Tier.DEFAULT)])
 async def list_cvs(user: CurrentCandidate, session: SessionDep) -> list[CvItem]:
     """The caller's CVs, newest first."""
     return await service.list_cvs(session, user)
 
 
-@router.get("/cvs/{cv_id}/download", response_class=StreamingResponse, responses=PDF_RESPONSE)
+@router.get(
+    "/cvs/{cv_id}/download",
+    response_class=StreamingResponse,
+    responses=PDF_RESPONSE,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+)
 async def download_cv(
     cv_id: PathId, user: CurrentCandidate, session: SessionDep, storage: StorageDep
 ) -> StreamingResponse:
@@ -70,7 +86,9 @@ async def download_cv(
     return pdf_response(await service.download_own(session, storage, user, cv_id))
 
 
-@router.delete("/cvs/{cv_id}", response_model=MessageResponse)
+@router.delete(
+    "/cvs/{cv_id}", response_model=MessageResponse, dependencies=[RateLimit(Tier.MUTATION)]
+)
 async def delete_cv(
     cv_id: PathId, user: CurrentCandidate, session: SessionDep, storage: StorageDep
 ) -> MessageResponse:
@@ -79,7 +97,12 @@ async def delete_cv(
     return MessageResponse(message="CV deleted successfully")
 
 
-@router.get("/{candidate_id}/cv", response_class=StreamingResponse, responses=PDF_RESPONSE)
+@router.get(
+    "/{candidate_id}/cv",
+    response_class=StreamingResponse,
+    responses=PDF_RESPONSE,
+    dependencies=[RateLimit(Tier.DEFAULT)],
+)
 async def download_candidate_cv(
     candidate_id: PathId, user: CandidateFileViewer, session: SessionDep, storage: StorageDep
 ) -> StreamingResponse:

@@ -6,14 +6,17 @@ from fastapi import Depends, Request
 
 from intowork.auth.dependencies import CurrentEmployer
 from intowork.core.db import SessionDep
+from intowork.core.error_docs import raises
 from intowork.core.schemas import PathId
 from intowork.jobs import service
+from intowork.jobs.exceptions import JobNotFound, NotJobOwner
 from intowork.jobs.views import JobViews
 from intowork.models import Job
 
 JobId = PathId
 
 
+@raises(JobNotFound, NotJobOwner)
 async def get_owned_job(job_id: JobId, user: CurrentEmployer, session: SessionDep) -> Job:
     return await service.get_owned_job(session, job_id, user)
 

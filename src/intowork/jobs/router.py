@@ -7,11 +7,14 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from intowork.auth.dependencies import CurrentEmployer, OptionalUser
 from intowork.core.config import SettingsDep
 from intowork.core.db import SessionDep
+from intowork.core.error_docs import error_responses
 from intowork.core.http_cache import IfNoneMatch, json_response
 from intowork.core.pagination import PageParams, page_params
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.schemas import MAX_ID, NulFree
 from intowork.jobs import service
 from intowork.jobs.dependencies import JobId, JobViewsDep, OwnedJob
+from intowork.jobs.exceptions import InvalidJobTransition, JobHasApplications, NoCompany
 from intowork.jobs.repository import JobFilters
 from intowork.jobs.schemas import (
     SALARY_MAX,
@@ -33,7 +36,7 @@ JobPage = Annotated[PageParams, Depends(page_params(10))]
 SearchText = Annotated[str | None, Query(max_length=500), NulFree]
 
 
-@router.get("", response_model=JobListResponse)
+@router.get("", response_model=JobListResponse, dependencies=[RateLimit(Tier.LISTING)])
 async def list_jobs(
     session: SessionDep,
     settings: SettingsDep,
@@ -70,7 +73,7 @@ async def list_jobs(
     return json_response(page.body, if_none_match=if_none_match, personalised=page.personalised)
 
 
-@router.get("/my-jobs", response_model=JobListResponse)
+@router.get("/my-jobs", response_model=JobListResponse, dependencies=[RateLimit(Tier.DEFAULT)])
 async def list_my_jobs(
     session: SessionDep,
     user: CurrentEmployer,
@@ -90,7 +93,9 @@ async def list_my_jobs(
     )
 
 
-@router.get("/stats/recent", response_model=RecentJobsResponse)
+@router.get(
+    "/stats/recent", response_model=RecentJobsResponse, dependencies=[RateLimit(Tier.DEFAULT)]
+)
 async def count_recent_jobs(
     session: SessionDep,
     days: Annotated[int, Query(ge=1, le=30)] = 7,
@@ -103,13 +108,19 @@ async def count_recent_jobs(
     return json_response(body, if_none_match=if_none_match, personalised=False)
 
 
-@router.post("/create", response_model=JobResponse, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/create",
+    response_model=JobResponse,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(NoCompany),
+)
 async def create_job(body: JobCreate, session: SessionDep, user: CurrentEmployer) -> JobResponse:
     """Post a job for the caller's company, published (default) or as a draft."""
     return await service.create_job(session, user, body)
 
 
-@router.get("/{job_id}", response_model=JobDetailResponse)
+@router.get("/{job_id}", response_model=JobDetailResponse, dependencies=[RateLimit(Tier.DETAIL)])
 async def read_job(
     job_id: JobId,
     session: SessionDep,
@@ -122,13 +133,18 @@ async def read_job(
     return json_response(detail.body, if_none_match=if_none_match, personalised=detail.personalised)
 
 
-@router.put("/{job_id}", response_model=JobResponse)
+@router.put("/{job_id}", response_model=JobResponse, dependencies=[RateLimit(Tier.MUTATION)])
 async def update_job(body: JobUpdate, job: OwnedJob, session: SessionDep) -> JobResponse:
     """Replace a job's content (its status changes through PATCH /status)."""
     return await service.update_job(session, job, body)
 
 
-@router.patch("/{job_id}/status", response_model=JobResponse)
+@router.patch(
+    "/{job_id}/status",
+    response_model=JobResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(InvalidJobTransition("{current}", "{requested}")),
+)
 async def change_job_status(
     body: JobStatusUpdate, job: OwnedJob, session: SessionDep
 ) -> JobResponse:
@@ -136,7 +152,13 @@ async def change_job_status(
     return await service.change_status(session, job, body.status)
 
 
-@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.delete(
+    "/{job_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[RateLimit(Tier.MUTATION)],
+    responses=error_responses(JobHasApplications),
+)
 async def delete_job(job: OwnedJob, session: SessionDep) -> None:
     """Delete a job nobody applied to."""
     await service.delete_job(session, job)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from intowork.auth.dependencies import CurrentUser
 from intowork.core.db import SessionDep
 from intowork.core.pagination import MAX_LIMIT
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.schemas import MAX_ID, MessageResponse, PathId
 from intowork.notifications import service
 from intowork.notifications.schemas import NotificationListResponse, UnreadCountResponse
@@ -18,7 +19,7 @@ NotificationId = PathId
 MAX_OFFSET = MAX_ID
 
 
-@router.get("", response_model=NotificationListResponse)
+@router.get("", response_model=NotificationListResponse, dependencies=[RateLimit(Tier.LISTING)])
 async def list_notifications(
     session: SessionDep,
     user: CurrentUser,
@@ -32,20 +33,28 @@ async def list_notifications(
     )
 
 
-@router.get("/unread-count", response_model=UnreadCountResponse)
+@router.get(
+    "/unread-count", response_model=UnreadCountResponse, dependencies=[RateLimit(Tier.LISTING)]
+)
 async def count_unread_notifications(session: SessionDep, user: CurrentUser) -> UnreadCountResponse:
     """How many of the caller's notifications are unread."""
     return UnreadCountResponse(unread_count=await service.count_unread(session, user))
 
 
-@router.put("/mark-all-read", response_model=MessageResponse)
+@router.put(
+    "/mark-all-read", response_model=MessageResponse, dependencies=[RateLimit(Tier.MUTATION)]
+)
 async def mark_all_notifications_read(session: SessionDep, user: CurrentUser) -> MessageResponse:
     """Mark every unread notification of the caller as read."""
     await service.mark_all_read(session, user)
     return MessageResponse(message="All notifications marked as read")
 
 
-@router.put("/{notification_id}/read", response_model=MessageResponse)
+@router.put(
+    "/{notification_id}/read",
+    response_model=MessageResponse,
+    dependencies=[RateLimit(Tier.MUTATION)],
+)
 async def mark_notification_read(
     notification_id: NotificationId, session: SessionDep, user: CurrentUser
 ) -> MessageResponse:
@@ -54,7 +63,9 @@ async def mark_notification_read(
     return MessageResponse(message="Notification marked as read")
 
 
-@router.delete("/{notification_id}", response_model=MessageResponse)
+@router.delete(
+    "/{notification_id}", response_model=MessageResponse, dependencies=[RateLimit(Tier.MUTATION)]
+)
 async def delete_notification(
     notification_id: NotificationId, session: SessionDep, user: CurrentUser
 ) -> MessageResponse:

@@ -12,6 +12,7 @@ from intowork.core.config import SettingsDep
 from intowork.core.db import DatabaseDep
 from intowork.core.errors import Unauthorized
 from intowork.core.observability.metrics import render_metrics, valid_metrics_token
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.core.redis import RedisDep
 from intowork.system import service
 from intowork.system.schemas import (
@@ -92,13 +93,13 @@ async def read_metrics(_access: MetricsAccess, database: DatabaseDep) -> Respons
     return Response(content=body, media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
-@api_router.get("/ping", response_model=PingResponse)
+@api_router.get("/ping", response_model=PingResponse, dependencies=[RateLimit(Tier.DEFAULT)])
 async def ping() -> PingResponse:
     """Public ping."""
     return PingResponse(ping="pong", timestamp=datetime.now(UTC), service=service.SERVICE_NAME)
 
 
-@api_router.get("/status", response_model=StatusResponse)
+@api_router.get("/status", response_model=StatusResponse, dependencies=[RateLimit(Tier.DEFAULT)])
 async def read_status() -> StatusResponse:
     """Static description of what the API offers."""
     return StatusResponse(

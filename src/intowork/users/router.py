@@ -8,12 +8,13 @@ from intowork.admin.schemas import DatabaseStatus, LegacyUserItem
 from intowork.auth.dependencies import AdminUser
 from intowork.core.db import SessionDep
 from intowork.core.errors import Gone
+from intowork.core.ratelimit import RateLimit, Tier
 from intowork.models import User
 
 router = APIRouter(prefix="/api", tags=["users"])
 
 
-@router.get("/users", response_model=list[LegacyUserItem])
+@router.get("/users", response_model=list[LegacyUserItem], dependencies=[RateLimit(Tier.DEFAULT)])
 async def list_users(session: SessionDep, _admin: AdminUser, paging: SkipPage) -> list[User]:
     """Every account, newest first, in the old Clerk-synchronised shape."""
     return await admin_service.list_users(session, offset=paging.skip, limit=paging.limit)
@@ -25,19 +26,22 @@ async def list_users(session: SessionDep, _admin: AdminUser, paging: SkipPage) -
     response_model=None,
     responses={status.HTTP_410_GONE: {"description": "This endpoint has been removed"}},
     deprecated=True,
+    dependencies=[RateLimit(Tier.MUTATION)],
 )
 async def create_user() -> None:
     """Removed: the Clerk synchronisation it served is gone. Answers 410 to everyone."""
     raise Gone()
 
 
-@router.get("/users/{user_id}", response_model=LegacyUserItem)
+@router.get(
+    "/users/{user_id}", response_model=LegacyUserItem, dependencies=[RateLimit(Tier.DEFAULT)]
+)
 async def read_user(user_id: UserId, session: SessionDep, _admin: AdminUser) -> User:
     """One account, in the old Clerk-synchronised shape."""
     return await admin_service.get_user(session, user_id)
 
 
-@router.get("/db-status", response_model=DatabaseStatus)
+@router.get("/db-status", response_model=DatabaseStatus, dependencies=[RateLimit(Tier.DEFAULT)])
 async def read_db_status(session: SessionDep, _admin: AdminUser) -> DatabaseStatus:
     """Whether the database answers; an unreachable one is a 503."""
     return await admin_service.database_status(session)

@@ -1,10 +1,10 @@
 """The OpenAPI document declares every response an operation can give (API.md 1.3).
 
-FastAPI documents the success response and 422. The errors come from what a route depends on,
-the same way in every router, so they are derived here, once, from each route's dependency tree:
-a token (401, 403 inactive or wrong role), a path id (404), a body (400 unparseable, 413, 422), a
-rate-limit tier (429), a database session (503), an ETag (304). The few business errors that no
-dependency reveals (a lifecycle conflict, "no company yet") are listed in BUSINESS_ERRORS.
+FastAPI documents the success response and 422. The errors come from the route itself: those of
+the transport are derived from its dependency tree, the same way for every route (a body: 400
+unparseable, 413, 422; a path id: 404; its rate limit: 429; a database session: 503; an ETag:
+304); the others are declared next to the code that raises them (core/error_docs.py): by the
+dependencies (a token: 401, 403 inactive or wrong role) and, for its service, by the route.
 Schemathesis holds every response to this document (tests/reliability/test_schemathesis.py).
 """
 
@@ -15,10 +15,7 @@ from typing import Any, get_args
 
 from fastapi import FastAPI, params, routing
 from fastapi.dependencies.models import Dependant
-from pydantic import BaseModel
 
-# The auth dependencies are the one place that says who may call a route; core reads them here
-# rather than asking every router to repeat its 401/403.
 from intowork.auth.dependencies import (
     AdminUser,
     CandidateFileViewer,
@@ -29,13 +26,8 @@ from intowork.auth.dependencies import (
     get_signed_in,
 )
 from intowork.core.db import get_session
-from intowork.core.ratelimit import tier_for
-
-
-class ErrorResponse(BaseModel):
-    """Every error but 422: `{"detail": "<message>"}`."""
-
-    detail: str
+from intowork.core.error_docs import ErrorResponse, declared_errors, describe
+from intowork.core.ratelimit import route_limit
 
 
 class Access(StrEnum):
@@ -63,54 +55,6 @@ ROLE_DEPENDENCIES: dict[Callable[..., Any], Access] = {
     _dependency_of(EmployerFileViewer): Access.EMPLOYER,
 }
 ROLES = frozenset(ROLE_DEPENDENCIES.values())
-
-SIGNED_LINK_REFUSED = "The signed link (`exp`, `sig`) expired or is invalid"
-# Errors no dependency shows, by operation: status -> when. Statuses derived from the
-# dependencies are declared anyway; an entry here then only adds to their description.
-BUSINESS_ERRORS: dict[tuple[str, str], dict[int, str]] = {
-    ("POST", "/api/auth/signup"): {400: "E-mail already registered, or password too weak"},
-    ("POST", "/api/auth/signin"): {401: "Invalid email or password", 403: "Account is inactive"},
-    ("POST", "/api/auth/refresh"): {401: "Invalid, expired, revoked or reused refresh token"},
-    ("POST", "/api/auth/change-password"): {
-        400: "Current password is incorrect, or the new one is too weak"
-    },
-    ("POST", "/api/auth/change-email"): {400: "Password is incorrect, or e-mail already in use"},
-    ("POST", "/api/auth/reset-password"): {
-        400: "Invalid, used or expired reset token, or password too weak"
-    },
-    ("GET", "/api/companies/my-company"): {404: "The caller has no company"},
-    ("PUT", "/api/companies/my-company"): {404: "The caller has no company"},
-    ("GET", "/api/companies/my-company/stats"): {404: "The caller has no company"},
-    ("PUT", "/api/employers/me"): {
-        404: "No company with this `company_id`",
-        403: "The caller may not join this company",
-    },
-    ("POST", "/api/jobs/create"): {400: "The caller has no company"},
-    ("PATCH", "/api/jobs/{job_id}/status"): {409: "Transition not allowed from the current status"},
-    ("DELETE", "/api/jobs/{job_id}"): {409: "The job has applications"},
-    ("POST", "/api/candidates/cv"): {400: "Not a PDF, empty, or not a multipart upload"},
-    ("GET", "/api/candidates/cv/download"): {404: "No CV uploaded"},
-    ("GET", "/api/candidates/{candidate_id}/cv"): {403: SIGNED_LINK_REFUSED},
-    ("POST", "/api/applications/my/applications"): {
-        400: "Already applied, or the job does not accept applications",
-        404: "No such published job, or no such CV of the caller",
-        409: "A concurrent change to the job or the CV",
-    },
-    ("DELETE", "/api/applications/my/applications/{application_id}"): {
-        400: "The application is accepted or rejected"
-    },
-    ("GET", "/api/applications/employer/applications/{application_id}/cv"): {
-        403: SIGNED_LINK_REFUSED
-    },
-    ("PUT", "/api/applications/employer/applications/{application_id}/status"): {
-        409: "Transition not allowed from the current status"
-    },
-    ("GET", "/api/dashboard/employer-funnel"): {
-        404: "The caller has no company, or `job_id` is not one of its jobs"
-    },
-    ("PUT", "/api/admin/users/{user_id}/activate"): {400: "Deactivating one's own account"},
-    ("DELETE", "/api/admin/users/{user_id}"): {400: "Deleting one's own account"},
-}
 
 ERROR_SCHEMA = "ErrorResponse"
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
@@ -153,34 +97,52 @@ def _header_names(dependant: Dependant) -> Iterator[str]:
         yield from _header_names(sub_dependant)
 
 
-def derived_errors(
-    method: str, path: str, dependant: Dependant, operation: dict[str, Any]
-) -> dict[int, str]:
-    """The statuses this operation's dependencies can answer with, and when."""
+def _calls_deepest_first(dependant: Dependant) -> Iterator[Any]:
+    for sub_dependant in dependant.dependencies:
+        yield from _calls_deepest_first(sub_dependant)
+    if dependant.call is not None:
+        yield dependant.call
+
+
+def transport_errors(route: routing.RouteContext, operation: dict[str, Any]) -> dict[int, str]:
+    """The statuses the transport of this operation can answer with, and when."""
     errors: dict[int, str] = {}
-    access = operation_access(dependant)
     has_body = "requestBody" in operation
-    if IF_NONE_MATCH in set(_header_names(dependant)):
+    if IF_NONE_MATCH in set(_header_names(route.dependant)):
         errors[304] = "Not modified: If-None-Match holds the current ETag (no body)"
     if has_body:
         errors[400] = "The body could not be parsed"
-    if access is Access.ANY or access in ROLES:
-        errors[401] = "No access token, or an invalid, expired or revoked one"
-        errors[403] = "Account is inactive"
-        if access in ROLES:
-            article = "an" if access.value[0] in "aeiou" else "a"
-            errors[403] += f", or the caller is not {article} {access.value}"
     if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):
         errors[404] = "Not found, or not visible to the caller"
     if has_body:
         errors[413] = "Request body too large"
     if has_body or operation.get("parameters"):
         errors[422] = "Validation error"
-    if tier_for(method, path) is not None:
+    original = route.original_route
+    if isinstance(original, routing.APIRoute) and route_limit(original) is not None:
         errors[429] = "Rate limit exceeded"
-    if get_session in set(_calls(dependant)):
+    if get_session in set(_calls(route.dependant)):
         errors[503] = "Service temporarily unavailable (database unreachable)"
     return errors
+
+
+def derived_errors(route: routing.RouteContext, operation: dict[str, Any]) -> dict[int, str]:
+    """The statuses this operation's transport and dependencies can answer with, and when."""
+    errors = transport_errors(route, operation)
+    raised = describe(
+        error for call in _calls_deepest_first(route.dependant) for error in declared_errors(call)
+    )
+    if 404 in raised:
+        # What the loader says it does not find is more precise than "a path id".
+        errors.pop(404, None)
+    return _merged(errors, raised)
+
+
+def _merged(first: dict[int, str], then: dict[int, str]) -> dict[int, str]:
+    merged = dict(first)
+    for status, description in then.items():
+        merged[status] = f"{merged[status]}; {description}" if status in merged else description
+    return merged
 
 
 def document_errors(schema: dict[str, Any], app: FastAPI) -> None:
@@ -197,19 +159,23 @@ def document_errors(schema: dict[str, Any], app: FastAPI) -> None:
             continue
         for method in sorted(context.methods or ()):
             operation = schema["paths"][path][method.lower()]
-            _document_operation(method, path, context.dependant, operation)
+            _document_operation(context, operation)
 
 
-def _document_operation(
-    method: str, path: str, dependant: Dependant, operation: dict[str, Any]
-) -> None:
+def _document_operation(route: routing.RouteContext, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation["responses"]
     if not operation.get("parameters") and "requestBody" not in operation:
         # FastAPI declares a 422 for a hidden header alone (If-None-Match), which can't fail.
         responses.pop("422", None)
-    errors = derived_errors(method, path, dependant, operation)
-    for status, description in BUSINESS_ERRORS.get((method, path), {}).items():
-        errors[status] = f"{errors[status]}; {description}" if status in errors else description
+    errors = derived_errors(route, operation)
+    for code, response in responses.items():
+        status = int(code)
+        if status < 400 or status == 422:  # FastAPI's own 422 is the derived one
+            continue
+        # An error the route declares itself (its service's) adds to the derived description.
+        if status in errors:
+            response["description"] = f"{errors[status]}; {response['description']}"
+        errors[status] = response["description"]
     for status, description in errors.items():
         response = responses.setdefault(str(status), {"description": description})
         if status == 304:
@@ -222,12 +188,8 @@ def _document_operation(
             response.setdefault("headers", deepcopy(UNAUTHORIZED_HEADERS))
         if status == 429:
             response.setdefault("headers", deepcopy(RATE_LIMIT_HEADERS))
-    for code, response in responses.items():
-        # Errors declared by a router without a body schema (410, the /metrics 401) have ours.
-        if int(code) >= 400 and "content" not in response:
-            response["content"] = deepcopy(ERROR_CONTENT)
     security = operation.get("security")
-    if security and {} not in security and operation_access(dependant) is Access.OPTIONAL:
+    if security and {} not in security and operation_access(route.dependant) is Access.OPTIONAL:
         # Anonymous callers are served too: the token only personalises the answer.
         security.append({})
     operation["responses"] = dict(sorted(responses.items()))
