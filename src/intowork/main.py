@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from loguru import logger
 
@@ -35,7 +35,6 @@ from intowork.core.redis import create_redis
 from intowork.core.routing import (
     AllowHeaderMiddleware,
     PathNormalisationMiddleware,
-    single_valued_query,
 )
 from intowork.core.storage import create_storage
 from intowork.cvs.router import router as cvs_router
@@ -129,7 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
         redirect_slashes=False,
-        dependencies=[Depends(single_valued_query)],
     )
     app.state.settings = settings
     register_error_handlers(app)

@@ -169,3 +169,15 @@ class TestMovingWindow:
             assert refused.headers["Retry-After"] in {"1", "2"}
             await asyncio.sleep(1.1)
             assert_counted(await http.get("/api/ping"), 2, 1)
+
+
+class TestRefusedByValidation:
+    async def test_a_repeated_parameter_is_counted(self, shared_settings) -> None:
+        """`?page=1&page=2` is refused after the count: a refusal costs like any request."""
+        settings = shared_settings(rate_limit_listing="2/minute")
+        async with running(settings) as app, client_for(app) as http:
+            repeated = await http.get("/api/jobs?page=1&page=2")
+            assert repeated.status_code == 422, repeated.text
+            assert_counted(repeated, 2, 1)
+            assert_counted(await http.get("/api/jobs"), 2, 0)
+            assert_refused(await http.get("/api/jobs?page=1&page=2"), 2, 60)

@@ -32,6 +32,7 @@ from intowork.core.errors import RateLimited, error_response
 from intowork.core.net import client_ip
 from intowork.core.observability import metrics
 from intowork.core.redis import stale_connection_retry
+from intowork.core.routing import single_valued_query
 from intowork.core.tokens import InvalidAccessToken, request_claims
 
 REDIS_RETRY_SECONDS = 5.0
@@ -296,11 +297,15 @@ class RouteLimit:
             await defer(request, tier, key)
         else:
             await enforce(request, tier, key)
+        # After the count: a refused request costs its caller like any other. App-wide, it would
+        # run first (FastAPI solves the app's dependencies before the route's).
+        await single_valued_query(request)
 
 
 def RateLimit(tier: Tier) -> params.Depends:
     """A route's rate limit, first of its `dependencies`: it reads the access token before any
-    other dependency does (decoded once, core/tokens.request_claims).
+    other dependency does (decoded once, core/tokens.request_claims). It then refuses a repeated
+    single-valued query parameter (core/routing.single_valued_query), once the request is counted.
 
     Operations routes (/, /health, /metrics) declare none: they are never limited.
     """
