@@ -9,6 +9,7 @@ from intowork.core.i18n import Language
 from intowork.models import EmailOutbox, Job, Notification, User
 from intowork.models.enums import EmailTemplate, NotificationType
 from tests.applications.conftest import Actor, apply_ok, fetch_all, set_status
+from tests.fixtures.factories import make_application
 
 
 async def rename(session: AsyncSession, actor: Actor, first_name: str, language: Language) -> None:
@@ -21,14 +22,36 @@ async def rename(session: AsyncSession, actor: Actor, first_name: str, language:
     await session.commit()
 
 
-async def only_notification(session: AsyncSession) -> Notification:
-    [notification] = await fetch_all(session, select(Notification))
-    return notification
-
-
-async def only_email(session: AsyncSession) -> EmailOutbox:
-    [email] = await fetch_all(session, select(EmailOutbox))
-    return email
+async def assert_told(
+    session: AsyncSession,
+    recipient: Actor,
+    notification: tuple[NotificationType, str, str, int, int],
+    email: tuple[EmailTemplate, str, list[str], Language],
+) -> None:
+    """The one notification (type, title, message, job, application) and the one e-mail
+    (template, subject, lines of its text, language of its HTML) written, both to `recipient`."""
+    assert recipient.user is not None
+    [told] = await fetch_all(session, select(Notification))
+    assert (
+        told.user_id,
+        told.type,
+        told.title,
+        told.message,
+        told.related_job_id,
+        told.related_application_id,
+        told.is_read,
+    ) == (recipient.user.id, *notification, False)
+    [sent] = await fetch_all(session, select(EmailOutbox))
+    template, subject, lines, language = email
+    assert (sent.to_email, sent.template, sent.subject, sent.status.value) == (
+        recipient.user.email,
+        template,
+        subject,
+        "pending",
+    )
+    for line in lines:
+        assert line in sent.body_text, sent.body_text
+    assert f'<html lang="{language.value}">' in (sent.body_html or "")
 
 
 APPLIED = {
@@ -82,37 +105,14 @@ class TestApplyTells:
         language: Language,
     ) -> None:
         await rename(session, employer, "Grace", language)
-        assert employer.user is not None
         title, message, subject, lines = APPLIED[language]
         created = await apply_ok(client, candidate, job.id)
-        notification = await only_notification(session)
-        assert (
-            notification.user_id,
-            notification.type,
-            notification.title,
-            notification.message,
-            notification.related_job_id,
-            notification.related_application_id,
-            notification.is_read,
-        ) == (
-            employer.user.id,
-            NotificationType.NEW_APPLICATION,
-            title,
-            message,
-            job.id,
-            created["id"],
-            False,
+        await assert_told(
+            session,
+            employer,
+            (NotificationType.NEW_APPLICATION, title, message, job.id, created["id"]),
+            (EmailTemplate.NEW_APPLICATION, subject, lines, language),
         )
-        email = await only_email(session)
-        assert (email.to_email, email.template, email.subject, email.status.value) == (
-            employer.user.email,
-            EmailTemplate.NEW_APPLICATION,
-            subject,
-            "pending",
-        )
-        for line in lines:
-            assert line in email.body_text, email.body_text
-        assert f'<html lang="{language.value}">' in (email.body_html or "")
 
 
 class TestStatusChangeTells:
@@ -127,41 +127,17 @@ class TestStatusChangeTells:
         language: Language,
     ) -> None:
         await rename(session, candidate, "Ada", language)
-        assert candidate.user is not None
         title, message, subject, lines = MOVED[language]
-        created = await apply_ok(client, candidate, job.id)
-        await session.execute(Notification.__table__.delete())
-        await session.execute(EmailOutbox.__table__.delete())
-        await session.commit()
-        response = await set_status(client, employer, created["id"], "interview")
+        assert candidate.candidate is not None
+        created = await make_application(session, job=job, candidate=candidate.candidate)
+        response = await set_status(client, employer, created.id, "interview")
         assert response.status_code == 200
-        notification = await only_notification(session)
-        assert (
-            notification.user_id,
-            notification.type,
-            notification.title,
-            notification.message,
-            notification.related_job_id,
-            notification.related_application_id,
-            notification.is_read,
-        ) == (
-            candidate.user.id,
-            NotificationType.STATUS_CHANGE,
-            title,
-            message,
-            job.id,
-            created["id"],
-            False,
+        await assert_told(
+            session,
+            candidate,
+            (NotificationType.STATUS_CHANGE, title, message, job.id, created.id),
+            (EmailTemplate.STATUS_CHANGE, subject, lines, language),
         )
-        email = await only_email(session)
-        assert (email.to_email, email.template, email.subject, email.status.value) == (
-            candidate.user.email,
-            EmailTemplate.STATUS_CHANGE,
-            subject,
-            "pending",
-        )
-        for line in lines:
-            assert line in email.body_text, email.body_text
 
     async def test_a_no_op_tells_nobody(
         self,

@@ -2,10 +2,11 @@
 
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 
 from intowork.models import Job
-from tests.applications.conftest import Actor, apply, apply_ok, set_notes, set_status
+from tests.applications.conftest import EMPLOYER, Actor, apply, apply_ok
 from tests.cvs.conftest import upload_cv_ok
 
 # Before issue 19 point 4 -> now. Applying: the user; the job with the caller's candidate id;
@@ -50,7 +51,16 @@ class TestApplyBudget:
         assert log.count <= APPLY_TWICE_BUDGET, log
 
 
-class TestStatusBudget:
+class TestEmployerActionBudget:
+    @pytest.mark.parametrize(
+        ("change", "budget"),
+        [
+            ({"status": "viewed"}, STATUS_BUDGET),
+            ({"status": "applied"}, SAME_STATUS_BUDGET),
+            ({"notes": "Strong"}, NOTES_BUDGET),
+        ],
+        ids=["status", "same-status", "notes"],
+    )
     async def test_change(
         self,
         client: AsyncClient,
@@ -58,37 +68,14 @@ class TestStatusBudget:
         employer: Actor,
         job: Job,
         count_statements: Any,
+        change: dict[str, str],
+        budget: int,
     ) -> None:
         created = await apply_ok(client, candidate, job.id)
+        [field] = change
         with count_statements() as log:
-            response = await set_status(client, employer, created["id"], "viewed")
-        assert response.status_code == 200
-        assert log.count <= STATUS_BUDGET, log
-
-    async def test_same_status(
-        self,
-        client: AsyncClient,
-        candidate: Actor,
-        employer: Actor,
-        job: Job,
-        count_statements: Any,
-    ) -> None:
-        created = await apply_ok(client, candidate, job.id)
-        with count_statements() as log:
-            response = await set_status(client, employer, created["id"], "applied")
-        assert response.status_code == 200
-        assert log.count <= SAME_STATUS_BUDGET, log
-
-    async def test_notes(
-        self,
-        client: AsyncClient,
-        candidate: Actor,
-        employer: Actor,
-        job: Job,
-        count_statements: Any,
-    ) -> None:
-        created = await apply_ok(client, candidate, job.id)
-        with count_statements() as log:
-            response = await set_notes(client, employer, created["id"], "Strong")
-        assert response.status_code == 200
-        assert log.count <= NOTES_BUDGET, log
+            response = await client.put(
+                f"{EMPLOYER}/{created['id']}/{field}", json=change, headers=employer.headers
+            )
+        assert response.status_code == 200, response.text
+        assert log.count <= budget, log

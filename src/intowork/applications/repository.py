@@ -139,6 +139,10 @@ EMPLOYER_VIEW = (
 NEWEST_FIRST = (JobApplication.applied_at.desc(), JobApplication.id.desc())
 
 
+async def _first(session: AsyncSession, statement: AnySelect) -> RowMapping | None:
+    return (await session.execute(statement)).mappings().first()
+
+
 def _job_view(values: RowMapping) -> JobView:
     return JobView(
         id=values["job_id"],
@@ -241,17 +245,12 @@ async def list_for_candidate_user(
 async def get_for_candidate(
     session: AsyncSession, application_id: int, candidate_id: int
 ) -> CandidateApplicationRow | None:
-    values = (
-        (
-            await session.execute(
-                _candidate_select().where(
-                    JobApplication.id == application_id,
-                    JobApplication.candidate_id == candidate_id,
-                )
-            )
-        )
-        .mappings()
-        .first()
+    values = await _first(
+        session,
+        _candidate_select().where(
+            JobApplication.id == application_id,
+            JobApplication.candidate_id == candidate_id,
+        ),
     )
     return _candidate_row(values) if values is not None else None
 
@@ -297,28 +296,23 @@ async def get_for_employer(
     viewer_company = (
         select(Employer.company_id).where(Employer.user_id == viewer_user_id).scalar_subquery()
     )
-    values = (
-        (
-            await session.execute(
-                select(
-                    JobApplication.id,
-                    JobApplication.status,
-                    JobApplication.job_id,
-                    JobApplication.cv_id,
-                    Job.company_id,
-                    Job.title.label("job_title"),
-                    *_recipient_columns("candidate"),
-                    viewer_company.label("viewer_company_id"),
-                )
-                .select_from(JobApplication)
-                .join(Job, Job.id == JobApplication.job_id)
-                .join(Candidate, Candidate.id == JobApplication.candidate_id)
-                .join(User, User.id == Candidate.user_id)
-                .where(JobApplication.id == application_id)
-            )
+    values = await _first(
+        session,
+        select(
+            JobApplication.id,
+            JobApplication.status,
+            JobApplication.job_id,
+            JobApplication.cv_id,
+            Job.company_id,
+            Job.title.label("job_title"),
+            *_recipient_columns("candidate"),
+            viewer_company.label("viewer_company_id"),
         )
-        .mappings()
-        .first()
+        .select_from(JobApplication)
+        .join(Job, Job.id == JobApplication.job_id)
+        .join(Candidate, Candidate.id == JobApplication.candidate_id)
+        .join(User, User.id == Candidate.user_id)
+        .where(JobApplication.id == application_id),
     )
     if values is None:
         return None
@@ -343,26 +337,21 @@ async def get_job_to_apply(
     or delete waits for it, or it waits for them and reads their outcome.
     """
     candidate = select(Candidate.id).where(Candidate.user_id == candidate_user_id)
-    values = (
-        (
-            await session.execute(
-                select(
-                    Job.id.label("job_id"),
-                    Job.status,
-                    Job.company_id,
-                    *JOB_VIEW,
-                    *_recipient_columns("employer"),
-                    candidate.scalar_subquery().label("candidate_id"),
-                )
-                .join(Company, Company.id == Job.company_id)
-                .join(Employer, Employer.id == Job.employer_id)
-                .join(User, User.id == Employer.user_id)
-                .where(Job.id == job_id)
-                .with_for_update(read=True, of=Job)
-            )
+    values = await _first(
+        session,
+        select(
+            Job.id.label("job_id"),
+            Job.status,
+            Job.company_id,
+            *JOB_VIEW,
+            *_recipient_columns("employer"),
+            candidate.scalar_subquery().label("candidate_id"),
         )
-        .mappings()
-        .first()
+        .join(Company, Company.id == Job.company_id)
+        .join(Employer, Employer.id == Job.employer_id)
+        .join(User, User.id == Employer.user_id)
+        .where(Job.id == job_id)
+        .with_for_update(read=True, of=Job),
     )
     if values is None:
         return None
