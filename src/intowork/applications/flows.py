@@ -25,6 +25,7 @@ from intowork.applications.service import candidate_scopes, visible_to_employer
 from intowork.candidates import service as candidates_service
 from intowork.core.cache import Scope, invalidate_after_commit
 from intowork.core.db import after_commit
+from intowork.core.errors import AppError
 from intowork.core.i18n import gettext, language_of
 from intowork.core.observability import metrics
 from intowork.cvs import service as cvs_service
@@ -82,13 +83,7 @@ async def apply(
         cover_letter=cover_letter,
     )
     if inserted is None:
-        # Refused by the insert itself; which refusal is told by the job's status now.
-        status = await jobs_service.get_job_status(session, job_id)
-        if status is None:
-            raise JobNotFound()  # deleted meanwhile
-        if status is not JobStatus.PUBLISHED:
-            raise JobNotAcceptingApplications()  # closed meanwhile
-        raise AlreadyApplied()
+        raise await _refusal(session, job_id)
     applicant = f"{user.first_name} {user.last_name}"
     record_event(
         session,
@@ -115,11 +110,12 @@ async def apply(
     )
     # The job's detail shows applications_count; the lists show it too, but tolerate its
     # staleness for their TTL (60 s) rather than every page being recomputed per application.
-    employers = await employers_service.employers_of(session, job.company_id)
-    invalidate_after_commit(
-        session, *candidate_scopes(user.id), Scope.job(job_id), Scope.STATS, *employers
+    await _after_commit(
+        session,
+        company_id=job.company_id,
+        scopes=(*candidate_scopes(user.id), Scope.job(job_id), Scope.STATS),
+        metric=metrics.application_submitted,
     )
-    after_commit(session, metrics.application_submitted)
     logger.bind(application_id=inserted.id, job_id=job_id).info("applications.submitted")
     return CandidateApplication(
         id=inserted.id,
@@ -131,6 +127,17 @@ async def apply(
         cv_id=attached_cv,
         job=ApplicationJob.model_validate(job.view),
     )
+
+
+async def _refusal(session: AsyncSession, job_id: int) -> AppError:
+    """Why the insert inserted nothing, told by the job's status now: deleted or closed since
+    it was read (the same refusals as before the insert), else applied already."""
+    status = await jobs_service.get_job_status(session, job_id)
+    if status is None:
+        return JobNotFound()
+    if status is not JobStatus.PUBLISHED:
+        return JobNotAcceptingApplications()
+    return AlreadyApplied()
 
 
 async def change_status(
@@ -160,9 +167,12 @@ async def change_status(
         email=EmailTemplate.STATUS_CHANGE,
         context={"job_title": application.job_title, "status": status.value},
     )
-    employers = await employers_service.employers_of(session, application.company_id)
-    invalidate_after_commit(session, *candidate_scopes(application.candidate.user_id), *employers)
-    after_commit(session, partial(metrics.application_status_changed, previous, status))
+    await _after_commit(
+        session,
+        company_id=application.company_id,
+        scopes=candidate_scopes(application.candidate.user_id),
+        metric=partial(metrics.application_status_changed, previous, status),
+    )
     logger.bind(
         application_id=application.id, from_status=previous.value, to_status=status.value
     ).info("applications.status_changed")
@@ -191,6 +201,20 @@ async def _move(
         raise InvalidApplicationTransition(current.value, to.value)
     await repository.set_status(session, application_id, to)
     return current
+
+
+async def _after_commit(
+    session: AsyncSession,
+    *,
+    company_id: int,
+    scopes: tuple[str, ...],
+    metric: Callable[[], None],
+) -> None:
+    """Once the transaction committed: the cache scopes the event made stale, with the
+    dashboards of the company's employers, are renewed, and its business metric counted."""
+    employers = await employers_service.employers_of(session, company_id)
+    invalidate_after_commit(session, *scopes, *employers)
+    after_commit(session, metric)
 
 
 def record_event(
