@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from intowork.applications import service
+from intowork.applications import flows, service
 from intowork.applications.exceptions import (
     AlreadyApplied,
     CannotWithdraw,
@@ -76,7 +76,7 @@ async def apply_to_job(
     body: ApplyRequest, user: CurrentCandidate, session: SessionDep
 ) -> CandidateApplication:
     """Apply to a published job, with a cover letter and a CV (the latest by default)."""
-    return await service.apply(
+    return await flows.apply(
         session, user, job_id=body.job_id, cover_letter=body.cover_letter, cv_id=body.cv_id
     )
 
@@ -162,7 +162,7 @@ async def change_application_status(
     session: SessionDep,
 ) -> StatusUpdateResponse:
     """Move an application through the pipeline."""
-    await service.change_status(session, user, application_id, body.status)
+    await flows.change_status(session, user, application_id, body.status)
     return StatusUpdateResponse(
         message="Application status updated", application_id=application_id, new_status=body.status
     )

@@ -1,29 +1,19 @@
-"""The hiring pipeline: applying, withdrawing, and moving applications through their statuses.
-
-Every event writes, in the same transaction: the application's history (who, from, to, when),
-an in-app notification and an e-mail outbox row for the person it concerns.
-"""
+"""The hiring pipeline's reads, withdrawals and notes; applying and status changes, the events
+that notify someone, are the flows of `applications/flows.py`."""
 
 import time
 from collections.abc import Callable
-from functools import partial
-from typing import Any
 
 from loguru import logger
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.applications import repository
 from intowork.applications.exceptions import (
-    AlreadyApplied,
     ApplicationNotFound,
     CannotWithdraw,
-    InvalidApplicationTransition,
-    JobNotAcceptingApplications,
     NoAccessToApplication,
 )
 from intowork.applications.schemas import (
-    ApplicationJob,
     CandidateApplication,
     CandidateApplicationList,
     EmployerApplication,
@@ -31,163 +21,48 @@ from intowork.applications.schemas import (
 )
 from intowork.candidates import service as candidates_service
 from intowork.core.cache import Scope, Ttl, cache_of, invalidate_after_commit
-from intowork.core.db import after_commit
 from intowork.core.http_cache import JsonBody
-from intowork.core.i18n import gettext, language_of
-from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
 from intowork.core.signed_urls import UrlSigner
 from intowork.core.storage import Storage
 from intowork.cvs import service as cvs_service
 from intowork.cvs.service import CvDownload, CvNotFound
-from intowork.email.service import enqueue_email
 from intowork.employers import service as employers_service
-from intowork.jobs import service as jobs_service
-from intowork.models import ApplicationStatusHistory, JobApplication, User
-from intowork.models.enums import ApplicationStatus, EmailTemplate, JobStatus, NotificationType
-from intowork.notifications.service import notify
+from intowork.models import User
+from intowork.models.enums import ApplicationStatus
 
 S = ApplicationStatus
-# P5: where each status may go; accepted and rejected are final.
-TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
-    S.APPLIED: frozenset({S.VIEWED, S.SHORTLISTED, S.INTERVIEW, S.REJECTED}),
-    S.VIEWED: frozenset({S.SHORTLISTED, S.INTERVIEW, S.REJECTED}),
-    S.SHORTLISTED: frozenset({S.INTERVIEW, S.REJECTED, S.ACCEPTED}),
-    S.INTERVIEW: frozenset({S.ACCEPTED, S.REJECTED}),
-    S.ACCEPTED: frozenset(),
-    S.REJECTED: frozenset(),
-}
 FINAL = frozenset({S.ACCEPTED, S.REJECTED})
-# How each engine names the violated unique (candidate_id, job_id) constraint.
-ONE_APPLICATION_PER_JOB = "uq_job_applications_candidate_id_job_id"
-SQLITE_UNIQUE_VIOLATION = "UNIQUE constraint failed: job_applications.candidate_id"
 
 
 def employer_cv_path(application_id: int) -> str:
     return f"/api/applications/employer/applications/{application_id}/cv"
 
 
-def _candidate_view(row: Any) -> CandidateApplication:
-    values = row._mapping
-    return CandidateApplication(
-        id=values["id"],
-        job_id=values["job_id"],
-        candidate_id=values["candidate_id"],
-        status=values["status"],
-        applied_at=values["applied_at"],
-        cover_letter=values["cover_letter"],
-        cv_id=values["cv_id"],
-        job=ApplicationJob(
-            id=values["job_id"],
-            title=values["job_title"],
-            company_name=values["company_name"],
-            location=values["location"],
-            location_type=values["location_type"],
-            job_type=values["job_type"],
-            salary_min=values["salary_min"],
-            salary_max=values["salary_max"],
-            currency=values["currency"],
-        ),
-    )
+def _candidate_view(row: repository.CandidateApplicationRow) -> CandidateApplication:
+    return CandidateApplication.model_validate(row)
 
 
-def _employer_view(row: Any, cv_url: Callable[[int], str]) -> EmployerApplication:
-    values = dict(row._mapping)
-    cv_id = values.pop("cv_id")
-    first, last = values.pop("first_name"), values.pop("last_name")
+def _employer_view(
+    row: repository.EmployerApplicationRow, cv_url: Callable[[int], str]
+) -> EmployerApplication:
     return EmployerApplication(
-        **values,
-        candidate_name=f"{first} {last}",
-        cv_url=cv_url(values["id"]) if cv_id is not None else None,
+        id=row.id,
+        job_id=row.job_id,
+        job_title=row.job_title,
+        candidate_id=row.candidate_id,
+        candidate_name=f"{row.first_name} {row.last_name}",
+        candidate_email=row.candidate_email,
+        candidate_phone=row.candidate_phone,
+        status=row.status,
+        applied_at=row.applied_at,
+        cover_letter=row.cover_letter,
+        notes=row.notes,
+        cv_url=cv_url(row.id) if row.cv_id is not None else None,
     )
 
 
-async def apply(
-    session: AsyncSession,
-    user: User,
-    *,
-    job_id: int,
-    cover_letter: str | None,
-    cv_id: int | None,
-) -> CandidateApplication:
-    """P1: published jobs only, once per candidate and job (the database's unique index)."""
-    candidate = await candidates_service.get_or_create_candidate(session, user)
-    job = await jobs_service.get_job_summary(session, job_id)
-    if job.status is not JobStatus.PUBLISHED:
-        raise JobNotAcceptingApplications()
-    attached_cv = (
-        await cvs_service.owned_cv_id(session, cv_id, candidate.id)
-        if cv_id is not None
-        else await cvs_service.latest_cv_id(session, candidate.id)
-    )
-    if await repository.exists_for(session, candidate_id=candidate.id, job_id=job.id):
-        raise AlreadyApplied()
-    application = JobApplication(
-        job_id=job.id,
-        candidate_id=candidate.id,
-        cv_id=attached_cv,
-        cover_letter=cover_letter,
-        status=S.APPLIED,
-    )
-    session.add(application)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        if ONE_APPLICATION_PER_JOB in str(exc.orig) or SQLITE_UNIQUE_VIOLATION in str(exc.orig):
-            raise AlreadyApplied() from exc  # a concurrent apply by the same candidate won
-        raise  # the job or the CV went away meanwhile: the generic conflict
-    # Read again now that the row is written. On PostgreSQL the job is share-locked since the
-    # first read, so this agrees with it. On SQLite that read ran before the write transaction,
-    # and a close may have committed since; now the transaction holds the one write lock, so
-    # a close commits either before this read or after this application.
-    if await jobs_service.get_job_status(session, job.id) is not JobStatus.PUBLISHED:
-        raise JobNotAcceptingApplications()
-    session.add(
-        ApplicationStatusHistory(
-            application_id=application.id,
-            from_status=None,
-            to_status=S.APPLIED,
-            changed_by_user_id=user.id,
-        )
-    )
-    applicant = f"{user.first_name} {user.last_name}"
-    with language_of(job.employer_language):
-        notify(
-            session,
-            user_id=job.employer_user_id,
-            type=NotificationType.NEW_APPLICATION,
-            title=gettext("New application"),
-            message=gettext(
-                '{applicant} applied to "{job_title}".', applicant=applicant, job_title=job.title
-            ),
-            related_job_id=job.id,
-            related_application_id=application.id,
-        )
-    enqueue_email(
-        session,
-        to_email=job.employer_email,
-        template=EmailTemplate.NEW_APPLICATION,
-        context={
-            "first_name": job.employer_first_name,
-            "applicant_name": applicant,
-            "job_title": job.title,
-            "company_name": job.company_name,
-        },
-        language=job.employer_language,
-    )
-    await session.flush()
-    # The job's detail shows applications_count; the lists show it too, but tolerate its
-    # staleness for their TTL (60 s) rather than every page being recomputed per application.
-    employers = await employers_service.employers_of(session, job.company_id)
-    invalidate_after_commit(
-        session, *_candidate_scopes(user.id), Scope.job(job.id), Scope.STATS, *employers
-    )
-    after_commit(session, metrics.application_submitted)
-    logger.bind(application_id=application.id, job_id=job.id).info("applications.submitted")
-    return await get_candidate_application(session, user, application.id)
-
-
-def _candidate_scopes(user_id: int) -> tuple[str, ...]:
+def candidate_scopes(user_id: int) -> tuple[str, ...]:
     """A candidate's event: its list of applications and its dashboard."""
     return (Scope.applications(user_id), Scope.user(user_id))
 
@@ -261,7 +136,7 @@ async def withdraw(session: AsyncSession, user: User, application_id: int) -> No
         raise ApplicationNotFound()
     employers = await employers_service.employers_of_job(session, application.job_id)
     invalidate_after_commit(
-        session, *_candidate_scopes(user.id), Scope.job(application.job_id), Scope.STATS, *employers
+        session, *candidate_scopes(user.id), Scope.job(application.job_id), Scope.STATS, *employers
     )
     logger.bind(application_id=application.id).info("applications.withdrawn")
 
@@ -279,7 +154,7 @@ async def list_employer_applications(
 ) -> EmployerApplicationList:
     """P3; each `cv_url` is a link signed for the caller (API.md M2)."""
     employer = await employers_service.get_or_create_employer(session, user)
-    rows: list[Any] = []
+    rows: list[repository.EmployerApplicationRow] = []
     total = 0
     if employer.company_id is not None:
         rows, total = await repository.list_for_company(
@@ -299,77 +174,22 @@ async def list_employer_applications(
     )
 
 
-async def _visible_to_employer(session: AsyncSession, user: User, application_id: int) -> Any:
+async def visible_to_employer(
+    session: AsyncSession, user: User, application_id: int
+) -> repository.EmployerContext:
     """The application, if its job belongs to the caller's company: else 404 or 403."""
-    row = await repository.get_with_context(session, application_id)
-    if row is None:
+    application = await repository.get_for_employer(session, application_id, viewer_user_id=user.id)
+    if application is None:
         raise ApplicationNotFound()
-    employer = await employers_service.get_or_create_employer(session, user)
-    if employer.company_id is None or row.company_id != employer.company_id:
+    if application.viewer_company_id != application.company_id:
         raise NoAccessToApplication()
-    return row
-
-
-async def change_status(
-    session: AsyncSession, user: User, application_id: int, status: ApplicationStatus
-) -> None:
-    application = await _visible_to_employer(session, user, application_id)
-    # Decided from the status under lock, not from the read above: of concurrent changes, each
-    # sees the one before it (a repeated change is a no-op, a move from a final status a 409).
-    current = await repository.lock_status(session, application.id)
-    if current is None:
-        raise ApplicationNotFound()  # withdrawn meanwhile
-    if status is current:
-        return
-    if status not in TRANSITIONS[current]:
-        raise InvalidApplicationTransition(current.value, status.value)
-    await repository.set_status(session, application.id, status)
-    session.add(
-        ApplicationStatusHistory(
-            application_id=application.id,
-            from_status=current,
-            to_status=status,
-            changed_by_user_id=user.id,
-        )
-    )
-    with language_of(application.candidate_language):
-        notify(
-            session,
-            user_id=application.candidate_user_id,
-            type=NotificationType.STATUS_CHANGE,
-            title=gettext("Application status updated"),
-            message=gettext(
-                'Your application for "{job_title}" moved to {status}.',
-                job_title=application.job_title,
-                status=gettext(status.value),
-            ),
-            related_job_id=application.job_id,
-            related_application_id=application.id,
-        )
-    enqueue_email(
-        session,
-        to_email=application.candidate_email,
-        template=EmailTemplate.STATUS_CHANGE,
-        context={
-            "first_name": application.candidate_first_name,
-            "job_title": application.job_title,
-            "status": status.value,
-        },
-        language=application.candidate_language,
-    )
-    await session.flush()
-    employers = await employers_service.employers_of(session, application.company_id)
-    invalidate_after_commit(session, *_candidate_scopes(application.candidate_user_id), *employers)
-    after_commit(session, partial(metrics.application_status_changed, current, status))
-    logger.bind(
-        application_id=application.id, from_status=current.value, to_status=status.value
-    ).info("applications.status_changed")
+    return application
 
 
 async def update_notes(
     session: AsyncSession, user: User, application_id: int, notes: str | None
 ) -> None:
-    application = await _visible_to_employer(session, user, application_id)
+    application = await visible_to_employer(session, user, application_id)
     if not await repository.set_notes(session, application.id, notes):
         raise ApplicationNotFound()  # withdrawn meanwhile
 
@@ -378,7 +198,7 @@ async def download_cv(
     session: AsyncSession, storage: Storage, user: User, application_id: int
 ) -> CvDownload:
     """P4: the CV attached to the application, for the employers who see it."""
-    application = await _visible_to_employer(session, user, application_id)
+    application = await visible_to_employer(session, user, application_id)
     cv = await cvs_service.get_cv(session, application.cv_id) if application.cv_id else None
     if cv is None:
         raise CvNotFound()
