@@ -1,27 +1,30 @@
-"""The jobs' typed read models (issue 19): each row type is read by position from its SELECT,
+"""The jobs' typed read models (issue 19): each row type is built by position from its SELECT,
 so their names must line up, and the response schemas validate from the rows' attributes."""
 
+import dataclasses
 from datetime import UTC, datetime
 
-from sqlalchemy import Select
-
 from intowork.jobs import repository
-from intowork.jobs.repository import JobDetailRow, JobItemRow
+from intowork.jobs.repository import JobDetailRow, JobItemRow, RowSelect
 from intowork.jobs.schemas import JobDetailResponse, JobItem, JobResponse
 from intowork.models.enums import JobLocation, JobStatus, JobType
 
 
-def names(statement: Select[*tuple[object, ...]]) -> list[str]:
+def names(statement: RowSelect) -> list[str]:
     return [column.key for column in statement.selected_columns]
 
 
+def fields(row_type: type) -> list[str]:
+    return [field.name for field in dataclasses.fields(row_type)]
+
+
 def test_item_columns_are_the_item_row() -> None:
-    assert names(repository._item_select()) == list(JobItemRow._fields)
+    assert names(repository._item_select()) == fields(JobItemRow)
 
 
 def test_detail_columns_are_the_detail_row() -> None:
     statement = repository._item_select().add_columns(*repository.DETAIL_COLUMNS)
-    assert [*names(statement), "viewer_applied", "is_owner"] == list(JobDetailRow._fields)
+    assert [*names(statement), "viewer_applied", "is_owner"] == fields(JobDetailRow)
 
 
 ITEM = JobItemRow(
@@ -60,13 +63,14 @@ class TestSchemasFromRows:
     def test_list_item_cuts_the_description(self) -> None:
         item = JobItem.model_validate(ITEM)
         assert item.description == "x" * 300 + "..."
-        assert JobItem.model_validate(ITEM._replace(description="short")).description == "short"
+        short = dataclasses.replace(ITEM, description="short")
+        assert JobItem.model_validate(short).description == "short"
 
     def test_write_answer_keeps_it_whole(self) -> None:
         assert JobResponse.model_validate(ITEM).description == "x" * 301
 
     def test_detail_derives_its_fields(self) -> None:
-        row = JobDetailRow(**ITEM._asdict(), **DETAIL_EXTRA)
+        row = JobDetailRow(**dataclasses.asdict(ITEM), **DETAIL_EXTRA)
         detail = JobDetailResponse.model_validate(row)
         dumped = detail.model_dump(mode="json")
         assert dumped["employment_type"] == "contract"
@@ -75,5 +79,5 @@ class TestSchemasFromRows:
         assert "viewer_applied" not in dumped
         assert "is_owner" not in dumped
         assert list(dumped)[-2:] == ["employment_type", "salary_range"], "the API's key order"
-        no_range = JobDetailResponse.model_validate(row._replace(salary_max=None))
+        no_range = JobDetailResponse.model_validate(dataclasses.replace(row, salary_max=None))
         assert no_range.salary_range is None

@@ -1,12 +1,12 @@
 """The SQL of jobs. Visibility rules and the list's shape are written once, here.
 
-Reads return typed rows (NamedTuples in the order of their SELECT's columns), which the response
-schemas validate from attributes: no dictionary is built per row, and nothing is `Any`.
+Reads return typed rows (dataclasses whose fields are their SELECT's columns, in order), which the
+response schemas validate from attributes: no dictionary is built per row, nothing is `Any`.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, TypeVarTuple
+from typing import TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.util.typing import TupleAny
 
 from intowork.core.i18n import Language
 from intowork.core.pagination import PageParams
@@ -41,8 +42,9 @@ jobs_fts = table("jobs_fts", column("rowid"))
 PG_DOCUMENT: ColumnElement[str] = literal_column("jobs.search_vector")
 
 _Columns = TypeVarTuple("_Columns")
-# A statement of many columns, read into one of the rows below by position.
-RowSelect = Select[*tuple[object, ...]]
+# A statement of many columns, read into one of the rows below by position (their dataclasses
+# give the columns their types: SQLAlchemy cannot type a SELECT of this many).
+RowSelect = Select[*TupleAny]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,8 @@ class JobListQuery:
         object.__setattr__(self, "by_relevance", relevant)
 
 
-class JobItemRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class JobItemRow:
     """A job as the lists show it; `has_applied` is false (anyone's view of it)."""
 
     id: int
@@ -100,26 +103,10 @@ class JobItemRow(NamedTuple):
     has_applied: bool
 
 
-class JobDetailRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class JobDetailRow(JobItemRow):
     """A job's details, and the viewer's relation to it (`viewer_applied`, `is_owner`)."""
 
-    id: int
-    title: str
-    description: str
-    company_name: str
-    company_logo_url: str | None
-    location: str | None
-    location_type: JobLocation
-    job_type: JobType
-    salary_min: int | None
-    salary_max: int | None
-    currency: str
-    posted_at: datetime | None
-    is_featured: bool
-    views_count: int
-    status: JobStatus
-    applications_count: int
-    has_applied: bool
     requirements: str | None
     responsibilities: str | None
     benefits: str | None
@@ -131,7 +118,8 @@ class JobDetailRow(NamedTuple):
     is_owner: bool
 
 
-class JobSummary(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class JobSummary:
     """What applying to a job needs to know of it."""
 
     id: int
@@ -331,7 +319,7 @@ async def list_published(
     jobs: list[JobItemRow] = []
     applied: set[int] = set()
     for row in result:
-        job = JobItemRow._make(row[:-1])
+        job = JobItemRow(*row[:-1])
         jobs.append(job)
         if row[-1]:
             applied.add(job.id)
@@ -371,7 +359,7 @@ async def list_by_employer(
         .limit(limit)
     )
     total = await session.scalar(select(func.count()).select_from(Job).where(where))
-    return [JobItemRow._make(row) for row in rows], total or 0
+    return [JobItemRow(*row) for row in rows], total or 0
 
 
 async def get_detail(
@@ -388,13 +376,13 @@ async def get_detail(
         .where(Job.id == job_id)
     )
     row = (await session.execute(statement)).first()
-    return None if row is None else JobDetailRow._make(row)
+    return None if row is None else JobDetailRow(*row)
 
 
 async def get_item(session: AsyncSession, job_id: int) -> JobItemRow | None:
     """One job as a list item (after a write), seen by nobody in particular."""
     row = (await session.execute(_item_select().where(Job.id == job_id))).first()
-    return None if row is None else JobItemRow._make(row)
+    return None if row is None else JobItemRow(*row)
 
 
 async def add_views(session: AsyncSession, counts: dict[int, int]) -> None:
@@ -483,7 +471,7 @@ async def get_summary(session: AsyncSession, job_id: int) -> JobSummary | None:
             .with_for_update(read=True, of=Job)
         )
     ).first()
-    return None if row is None else JobSummary._make(row)
+    return None if row is None else JobSummary(*row)
 
 
 async def get_status(session: AsyncSession, job_id: int) -> JobStatus | None:

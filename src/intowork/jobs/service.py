@@ -64,16 +64,15 @@ async def list_jobs(session: AsyncSession, query: JobListQuery, *, viewer: User 
     request, on a hit as on a miss, never stored in the shared entry."""
     cache = cache_of(session)
     candidate_id = _candidate_id(viewer)
-    applied: set[int] = set()
+    applied: set[int] | None = None  # the viewer's, when this request built the page
 
     async def shared_page() -> bytes:
         nonlocal applied
         page = await repository.list_published(session, query, viewer_id=candidate_id)
         applied = page.applied
-        jobs = [JobItem.model_validate(job) for job in page.jobs]
         limit = query.paging.limit
         response = JobListResponse(
-            jobs=jobs,
+            jobs=[JobItem.model_validate(job) for job in page.jobs],
             total=page.total.count,
             page=query.paging.page,
             limit=limit,
@@ -86,15 +85,10 @@ async def list_jobs(session: AsyncSession, query: JobListQuery, *, viewer: User 
         body = await shared_page()
     else:
         key = await cache.job_list_key(query)
-        computed = False
-
-        async def computed_page() -> bytes:
-            nonlocal computed
-            computed = True
-            return await shared_page()
-
-        body = await cache.get_or_compute("job_list", key, Ttl.JOB_LIST, computed_page)
-        if candidate_id is not None and not computed:
+        body = await cache.get_or_compute("job_list", key, Ttl.JOB_LIST, shared_page)
+    if applied is None:  # bytes another request built: the viewer's applications, apart
+        applied = set()
+        if candidate_id is not None:
             applied = await repository.applied_job_ids(session, candidate_id, _page_job_ids(body))
     return JsonBody(_mark_applied(body, applied), personalised=viewer is not None)
 
@@ -166,10 +160,10 @@ async def get_job_detail(
     miss. The view goes to the buffer (jobs/views.py), not the database: `views_count` is the
     stored count, which lags the reads by up to VIEW_FLUSH_SECONDS.
     """
-    cache = cache_of(session)
     candidate_id = _candidate_id(viewer)
-    cacheable = cache is not None and (viewer is None or candidate_id is not None)
-    key = await cache.job_detail_key(job_id) if cache is not None and cacheable else None
+    # Only readers who cannot own a job share its cached bytes.
+    cache = cache_of(session) if viewer is None or candidate_id is not None else None
+    key = await cache.job_detail_key(job_id) if cache is not None else None
     body = await cache.get("job_detail", key) if cache is not None and key is not None else None
     if body is not None:
         await views.add(job_id)
