@@ -15,10 +15,12 @@
 """
 
 import asyncio
+import dataclasses
 import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
 from typing import Protocol, TypeVar
 
 from loguru import logger
@@ -79,6 +81,30 @@ class Ttl:
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def query_source(query: object) -> str:
+    """A query object as the stable text its cache key digests: a dataclass's fields, every one
+    of them, sorted by name (nested dataclasses likewise), so a field added to a filter can never
+    be left out of the key. Equal queries give equal text: normalise in the dataclass itself.
+    Plain values only (a value with no stable text would silently share entries: refused)."""
+    return repr(_canonical(query))
+
+
+_Canonical = str | int | float | bool | None | tuple["_Canonical", ...]
+
+
+def _canonical(value: object) -> _Canonical:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = sorted(dataclasses.fields(value), key=lambda field: field.name)
+        return tuple((field.name, _canonical(getattr(value, field.name))) for field in fields)
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if isinstance(value, tuple | list):
+        return tuple(_canonical(item) for item in value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"no stable cache key for a {type(value).__name__}")
 
 
 def versioned_key(base: str, scopes: Sequence[str], versions: Sequence[int]) -> str:
@@ -352,8 +378,9 @@ class Cache:
             return base + UNCACHED  # unknown versions: no entry may be trusted nor stored
         return versioned_key(base, depends, versions)
 
-    async def job_list_key(self, params: str) -> str:
-        return await self.key(f"job_list:{_digest(params)}", Scope.JOB_LISTS)
+    async def job_list_key(self, query: object) -> str:
+        """A page of the public list: `query` is everything that shapes it (`query_source`)."""
+        return await self.key(f"job_list:{_digest(query_source(query))}", Scope.JOB_LISTS)
 
     async def job_detail_key(self, job_id: int) -> str:
         return await self.key(f"job_detail:{job_id}", Scope.job(job_id))

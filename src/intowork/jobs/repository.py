@@ -1,11 +1,16 @@
-"""The SQL of jobs. Visibility rules and the list's shape are written once, here."""
+"""The SQL of jobs. Visibility rules and the list's shape are written once, here.
+
+Reads return typed rows (dataclasses whose fields are their SELECT's columns, in order), which the
+response schemas validate from attributes: no dictionary is built per row, nothing is `Any`.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     cast,
@@ -23,8 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.util.typing import TupleAny
 
-from intowork.core.db import AnySelect
+from intowork.core.i18n import Language
+from intowork.core.pagination import PageParams
 from intowork.jobs.search import SearchQuery
 from intowork.models import Candidate, Company, Employer, Job, JobApplication, User
 from intowork.models.enums import JobLocation, JobStatus, JobType
@@ -32,17 +39,98 @@ from intowork.models.enums import JobLocation, JobStatus, JobType
 # SQLite's FTS5 index of migration 0002 (rowid = jobs.id).
 jobs_fts = table("jobs_fts", column("rowid"))
 # PostgreSQL: the stored tsvector of migration 0002, GIN-indexed (`ix_jobs_search`).
-PG_DOCUMENT: ColumnElement[Any] = literal_column("jobs.search_vector")
+PG_DOCUMENT: ColumnElement[str] = literal_column("jobs.search_vector")
+
+_Columns = TypeVarTuple("_Columns")
+# A statement of many columns, read into one of the rows below by position (their dataclasses
+# give the columns their types: SQLAlchemy cannot type a SELECT of this many).
+RowSelect = Select[*TupleAny]
 
 
 @dataclass(frozen=True, slots=True)
 class JobFilters:
+    """The public list's filters, normalised: equal filters are equal objects (one cache key)."""
+
     search: SearchQuery
     location: str | None = None
     job_type: JobType | None = None
     location_type: JobLocation | None = None
     salary_min: int | None = None
     company_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # The match is case-insensitive, and a blank location is no filter.
+        object.__setattr__(self, "location", (self.location or "").strip().lower() or None)
+
+
+@dataclass(frozen=True, slots=True)
+class JobListQuery:
+    """Everything that shapes a page of the public list: the source of its cache key
+    (`core.cache.query_source`), so whatever is added here is in the key too."""
+
+    filters: JobFilters
+    paging: PageParams
+    by_relevance: bool
+    # The total's exact-count window (JOB_LIST_COUNT_CAP): it decides `total_is_estimate`.
+    count_cap: int
+
+    def __post_init__(self) -> None:
+        # Relevance only orders a full-text search; otherwise it is the recency order.
+        relevant = self.by_relevance and bool(self.filters.search.indexed_terms)
+        object.__setattr__(self, "by_relevance", relevant)
+
+
+@dataclass(frozen=True, slots=True)
+class JobItemRow:
+    """A job as the lists show it; `has_applied` is false (anyone's view of it)."""
+
+    id: int
+    title: str
+    description: str
+    company_name: str
+    company_logo_url: str | None
+    location: str | None
+    location_type: JobLocation
+    job_type: JobType
+    salary_min: int | None
+    salary_max: int | None
+    currency: str
+    posted_at: datetime | None
+    is_featured: bool
+    views_count: int
+    status: JobStatus
+    applications_count: int
+    has_applied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobDetailRow(JobItemRow):
+    """A job's details, and the viewer's relation to it (`viewer_applied`, `is_owner`)."""
+
+    requirements: str | None
+    responsibilities: str | None
+    benefits: str | None
+    created_at: datetime
+    company_description: str | None
+    company_industry: str | None
+    company_size: str | None
+    viewer_applied: bool
+    is_owner: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary:
+    """What applying to a job needs to know of it."""
+
+    id: int
+    title: str
+    status: JobStatus
+    company_id: int
+    company_name: str
+    employer_user_id: int
+    employer_email: str
+    employer_first_name: str
+    employer_language: Language | None
 
 
 def applications_count() -> ColumnElement[int]:
@@ -72,6 +160,7 @@ def owned_by(user_id: int | None) -> ColumnElement[bool]:
     return Job.employer_id == employer_id
 
 
+# In the order of JobItemRow's fields (a test checks it).
 ITEM_COLUMNS = (
     Job.id,
     Job.title,
@@ -88,30 +177,24 @@ ITEM_COLUMNS = (
     Job.is_featured,
     Job.views_count,
     Job.status,
+    applications_count().label("applications_count"),
+    false().label("has_applied"),
 )
+# In the order of JobDetailRow's fields, after the item's.
 DETAIL_COLUMNS = (
-    *ITEM_COLUMNS,
     Job.requirements,
     Job.responsibilities,
     Job.benefits,
     Job.created_at,
-    Job.employer_id,
     Company.description.label("company_description"),
     Company.industry.label("company_industry"),
     Company.size.label("company_size"),
 )
 
 
-def _item_select(viewer_id: int | None, *extra: Any) -> AnySelect:
-    statement: AnySelect = (
-        select(
-            *ITEM_COLUMNS,
-            applications_count().label("applications_count"),
-            has_applied(viewer_id).label("has_applied"),
-            *extra,
-        )
-        .select_from(Job)
-        .join(Company, Company.id == Job.company_id)
+def _item_select() -> RowSelect:
+    statement: RowSelect = (
+        select(*ITEM_COLUMNS).select_from(Job).join(Company, Company.id == Job.company_id)
     )
     return statement
 
@@ -121,13 +204,13 @@ def _fts_match(search: SearchQuery) -> TextClause:
 
 
 def _apply_filters(
-    statement: AnySelect,
+    statement: Select[*_Columns],
     filters: JobFilters,
     dialect: str,
     *,
     rank: bool = False,
     from_matches: bool = False,
-) -> tuple[AnySelect, ColumnElement[Any] | None]:
+) -> tuple[Select[*_Columns], ColumnElement[float] | None]:
     """The public list's WHERE: published jobs, every filter, and the full-text match.
 
     Returns the statement and, when `rank` is asked for a search, the relevance to order by
@@ -153,7 +236,7 @@ def _apply_filters(
     )
     for term in filters.search.short_terms:
         statement = statement.where(words.like(f"% {term}%"))
-    relevance: ColumnElement[Any] | None = None
+    relevance: ColumnElement[float] | None = None
     if filters.search.indexed_terms:
         if dialect == "postgresql":
             query = cast(filters.search.postgresql_tsquery(), TSQUERY)
@@ -164,7 +247,7 @@ def _apply_filters(
             # The full-text query runs once, materialised, and is then joined by primary key.
             # Joined directly, SQLite would evaluate MATCH once per candidate job (100,000 jobs:
             # tens of seconds).
-            match_columns: list[ColumnElement[Any]] = [literal_column("rowid").label("job_id")]
+            match_columns: list[ColumnElement[float]] = [literal_column("rowid").label("job_id")]
             if rank:
                 # bm25() is lower for better matches.
                 match_columns.append((-func.bm25(literal_column("jobs_fts"))).label("relevance"))
@@ -182,7 +265,7 @@ def _apply_filters(
             # By recency: the matching ids become one in-memory list (built once), and the walk
             # down the published-by-recency index stops at the page's last job, instead of
             # scoring and sorting every match (100,000 jobs: 200 ms, now a few).
-            matching_ids: AnySelect = (
+            matching_ids: Select[int] = (
                 select(literal_column("rowid"))
                 .select_from(jobs_fts)
                 .where(_fts_match(filters.search))
@@ -199,16 +282,19 @@ class ListTotal:
     is_estimate: bool
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedPage:
+    """A page of the public list: its jobs as anyone sees them, those of them the viewer
+    applied to, and the total."""
+
+    jobs: list[JobItemRow]
+    applied: set[int]
+    total: ListTotal
+
+
 async def list_published(
-    session: AsyncSession,
-    filters: JobFilters,
-    *,
-    viewer_id: int | None,
-    by_relevance: bool,
-    offset: int,
-    limit: int,
-    count_cap: int,
-) -> tuple[list[Any], ListTotal]:
+    session: AsyncSession, query: JobListQuery, *, viewer_id: int | None
+) -> PublishedPage:
     """A page of the public list and its total: two statements.
 
     The total is counted exactly up to a window of `count_cap` jobs (or to the end of the asked
@@ -216,20 +302,35 @@ async def list_published(
     page itself. Past the window, the total is the window and flagged as an estimate.
     """
     dialect = session.get_bind().dialect.name
-    page, relevance = _apply_filters(_item_select(viewer_id), filters, dialect, rank=by_relevance)
-    order: list[ColumnElement[Any]] = [Job.posted_at.desc(), Job.id.desc()]
-    if relevance is not None:
-        order.insert(0, relevance.desc())
-    rows = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
-    window = max(count_cap, offset + limit)
-    matching, _ = _apply_filters(
-        select(literal_column("1")).select_from(Job), filters, dialect, from_matches=True
+    filters, paging = query.filters, query.paging
+    statement, relevance = _apply_filters(
+        _item_select().add_columns(has_applied(viewer_id).label("viewer_applied")),
+        filters,
+        dialect,
+        rank=query.by_relevance,
     )
+    if relevance is not None:
+        statement = statement.order_by(relevance.desc())
+    result = await session.execute(
+        statement.order_by(Job.posted_at.desc(), Job.id.desc())
+        .offset(paging.offset)
+        .limit(paging.limit)
+    )
+    jobs: list[JobItemRow] = []
+    applied: set[int] = set()
+    for row in result:
+        job = JobItemRow(*row[:-1])
+        jobs.append(job)
+        if row[-1]:
+            applied.add(job.id)
+    window = max(query.count_cap, paging.offset + paging.limit)
+    each: RowSelect = select(literal_column("1")).select_from(Job)
+    matching, _ = _apply_filters(each, filters, dialect, from_matches=True)
     counted = select(func.count()).select_from(matching.limit(window + 1).subquery())
     total = (await session.scalar(counted)) or 0
     if total > window:
-        return list(rows), ListTotal(window, is_estimate=True)
-    return list(rows), ListTotal(total, is_estimate=False)
+        return PublishedPage(jobs, applied, ListTotal(window, is_estimate=True))
+    return PublishedPage(jobs, applied, ListTotal(total, is_estimate=False))
 
 
 async def list_by_employer(
@@ -240,7 +341,7 @@ async def list_by_employer(
     status: JobStatus | None,
     offset: int,
     limit: int,
-) -> tuple[list[Any], int]:
+) -> tuple[list[JobItemRow], int]:
     conditions: list[ColumnElement[bool]] = [Job.employer_id == employer_id]
     if search:
         conditions.append(
@@ -251,35 +352,37 @@ async def list_by_employer(
         conditions.append(Job.status == status)
     where = and_(*conditions)
     rows = await session.execute(
-        _item_select(None)
+        _item_select()
         .where(where)
         .order_by(Job.created_at.desc(), Job.id.desc())
         .offset(offset)
         .limit(limit)
     )
     total = await session.scalar(select(func.count()).select_from(Job).where(where))
-    return list(rows.all()), total or 0
+    return [JobItemRow(*row) for row in rows], total or 0
 
 
-async def get_detail(session: AsyncSession, job_id: int, *, viewer_id: int | None) -> Any | None:
+async def get_detail(
+    session: AsyncSession, job_id: int, *, viewer_id: int | None
+) -> JobDetailRow | None:
     """The job with its company, counts and the viewer's relation to it, in one statement."""
     statement = (
-        select(
+        _item_select()
+        .add_columns(
             *DETAIL_COLUMNS,
-            applications_count().label("applications_count"),
-            has_applied(viewer_id).label("has_applied"),
+            has_applied(viewer_id).label("viewer_applied"),
             owned_by(viewer_id).label("is_owner"),
         )
-        .select_from(Job)
-        .join(Company, Company.id == Job.company_id)
         .where(Job.id == job_id)
     )
-    return (await session.execute(statement)).first()
+    row = (await session.execute(statement)).first()
+    return None if row is None else JobDetailRow(*row)
 
 
-async def get_item(session: AsyncSession, job_id: int) -> Any | None:
+async def get_item(session: AsyncSession, job_id: int) -> JobItemRow | None:
     """One job as a list item (after a write), seen by nobody in particular."""
-    return (await session.execute(_item_select(None).where(Job.id == job_id))).first()
+    row = (await session.execute(_item_select().where(Job.id == job_id))).first()
+    return None if row is None else JobItemRow(*row)
 
 
 async def add_views(session: AsyncSession, counts: dict[int, int]) -> None:
@@ -298,7 +401,7 @@ async def get(session: AsyncSession, job_id: int) -> Job | None:
     return await session.get(Job, job_id)
 
 
-async def replace_content(session: AsyncSession, job_id: int, content: dict[str, Any]) -> bool:
+async def replace_content(session: AsyncSession, job_id: int, content: dict[str, object]) -> bool:
     """One statement, so concurrent edits never mix; False when the job is gone."""
     updated = await session.scalar(
         update(Job)
@@ -342,13 +445,13 @@ async def get_company(session: AsyncSession, company_id: int) -> Company | None:
     return await session.get(Company, company_id)
 
 
-async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
+async def get_summary(session: AsyncSession, job_id: int) -> JobSummary | None:
     """The job with its company name and the user who posted it, for applications.
 
     The job row is share-locked until the application commits (PostgreSQL): a concurrent close
     or delete waits for it, or it waits for them and reads their outcome.
     """
-    return (
+    row = (
         await session.execute(
             select(
                 Job.id,
@@ -368,6 +471,7 @@ async def get_summary(session: AsyncSession, job_id: int) -> Any | None:
             .with_for_update(read=True, of=Job)
         )
     ).first()
+    return None if row is None else JobSummary(*row)
 
 
 async def get_status(session: AsyncSession, job_id: int) -> JobStatus | None:
@@ -394,7 +498,7 @@ async def set_status(
     session: AsyncSession, job_id: int, status: JobStatus, *, now: datetime
 ) -> None:
     """Under the lock of `lock_status`. `posted_at` is set on the first publication only."""
-    values: dict[str, Any] = {"status": status}
+    values: dict[str, object] = {"status": status}
     if status is JobStatus.PUBLISHED:
         values["posted_at"] = func.coalesce(Job.posted_at, now)
     await session.execute(

@@ -15,7 +15,7 @@ from intowork.core.schemas import MAX_ID, NulFree
 from intowork.jobs import service
 from intowork.jobs.dependencies import JobId, JobViewsDep, OwnedJob
 from intowork.jobs.exceptions import InvalidJobTransition, JobHasApplications, NoCompany
-from intowork.jobs.repository import JobFilters
+from intowork.jobs.repository import JobFilters, JobListQuery
 from intowork.jobs.schemas import (
     SALARY_MAX,
     JobCreate,
@@ -54,22 +54,19 @@ async def list_jobs(
     """Published jobs: full-text search, filters, pagination."""
     filters = JobFilters(
         search=parse_search(search),
-        location=location.strip() if location else None,
+        location=location,
         job_type=job_type,
         location_type=location_type,
         salary_min=salary_min,
         company_id=company_id,
     )
-    page = await service.list_jobs_json(
-        session,
-        viewer=viewer,
+    query = JobListQuery(
         filters=filters,
+        paging=paging,
         by_relevance=sort is JobSort.RELEVANCE,
-        page=paging.page,
-        limit=paging.limit,
-        offset=paging.offset,
         count_cap=settings.job_list_count_cap,
     )
+    page = await service.list_jobs(session, query, viewer=viewer)
     return json_response(page.body, if_none_match=if_none_match, personalised=page.personalised)
 
 
@@ -129,7 +126,7 @@ async def read_job(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """A job's details; unpublished jobs are visible to their owner only."""
-    detail = await service.get_job_detail_json(session, job_id, viewer=viewer, views=views)
+    detail = await service.get_job_detail(session, job_id, viewer=viewer, views=views)
     return json_response(detail.body, if_none_match=if_none_match, personalised=detail.personalised)
 
 

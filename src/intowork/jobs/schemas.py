@@ -2,7 +2,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, computed_field, field_validator, model_validator
+from pydantic.config import JsonDict
 
 from intowork.core.schemas import (
     MAX_INT32,
@@ -15,6 +16,8 @@ from intowork.core.schemas import (
 from intowork.models.enums import JobLocation, JobStatus, JobType
 
 SALARY_MAX = MAX_INT32
+# A list shows this much of a description, then "...".
+LIST_DESCRIPTION_LENGTH = 300
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 
@@ -70,7 +73,9 @@ class JobStatusUpdate(RequestSchema):
     status: JobStatus
 
 
-class JobItem(ResponseSchema):
+class JobFields(ResponseSchema):
+    """A job as every response shows it, validated from a row's attributes."""
+
     id: int
     title: str
     description: str
@@ -90,11 +95,27 @@ class JobItem(ResponseSchema):
     status: JobStatus
 
 
-class JobResponse(JobItem):
+# A job in a list (no docstring: it would show in the OpenAPI schema).
+class JobItem(JobFields):
+    @field_validator("description")
+    @classmethod
+    def _shortened(cls, description: str) -> str:
+        if len(description) > LIST_DESCRIPTION_LENGTH:
+            return description[:LIST_DESCRIPTION_LENGTH] + "..."
+        return description
+
+
+class JobResponse(JobFields):
     """Create, update and status change: the full description, `has_applied` false."""
 
 
-class JobDetailResponse(JobItem):
+def _plain_property(schema: JsonDict) -> None:
+    """A computed field's JSON schema as a stored field's: the OpenAPI document stays as it was
+    (pydantic marks computed fields `readOnly`)."""
+    schema.pop("readOnly", None)
+
+
+class JobDetailResponse(JobFields):
     requirements: str | None
     responsibilities: str | None
     benefits: str | None
@@ -102,8 +123,18 @@ class JobDetailResponse(JobItem):
     company_industry: str | None
     company_size: str | None
     created_at: datetime
-    employment_type: JobType
-    salary_range: str | None
+
+    @computed_field(json_schema_extra=_plain_property)  # type: ignore[prop-decorator]
+    @property
+    def employment_type(self) -> JobType:
+        return self.job_type
+
+    @computed_field(json_schema_extra=_plain_property)  # type: ignore[prop-decorator]
+    @property
+    def salary_range(self) -> str | None:
+        if self.salary_min is None or self.salary_max is None:
+            return None
+        return f"{self.salary_min} - {self.salary_max} {self.currency}"
 
 
 class JobListResponse(ResponseSchema):

@@ -1,10 +1,8 @@
 """Jobs: creation, the lifecycle, visibility, the public list and search."""
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 
 from loguru import logger
 from pydantic import BaseModel
@@ -14,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.cache import Scope, Ttl, cache_of, invalidate_after_commit
 from intowork.core.db import after_commit
 from intowork.core.http_cache import JsonBody
-from intowork.core.i18n import Language
 from intowork.core.observability import metrics
 from intowork.core.pagination import total_pages
 from intowork.employers import service as employers_service
@@ -26,7 +23,7 @@ from intowork.jobs.exceptions import (
     NoCompany,
     NotJobOwner,
 )
-from intowork.jobs.repository import JobFilters
+from intowork.jobs.repository import JobListQuery, JobSummary
 from intowork.jobs.schemas import (
     JobCreate,
     JobDetailResponse,
@@ -40,8 +37,6 @@ from intowork.jobs.search import search_document
 from intowork.jobs.views import JobViews
 from intowork.models import Job, User
 from intowork.models.enums import JobStatus, UserRole
-
-LIST_DESCRIPTION_LENGTH = 300
 
 # J6: the lifecycle. Anything else (same status aside) is a 409.
 ALLOWED_TRANSITIONS = frozenset(
@@ -63,113 +58,46 @@ def _candidate_id(user: User | None) -> int | None:
     return user.id if user is not None and user.role is UserRole.CANDIDATE else None
 
 
-def _item(row: Any, *, full_description: bool = False) -> dict[str, Any]:
-    values = dict(row._mapping)
-    description: str = values["description"]
-    if not full_description and len(description) > LIST_DESCRIPTION_LENGTH:
-        values["description"] = description[:LIST_DESCRIPTION_LENGTH] + "..."
-    return values
-
-
-async def list_jobs(
-    session: AsyncSession,
-    *,
-    viewer: User | None,
-    filters: JobFilters,
-    by_relevance: bool,
-    page: int,
-    limit: int,
-    offset: int,
-    count_cap: int,
-) -> JobListResponse:
-    rows, total = await repository.list_published(
-        session,
-        filters,
-        viewer_id=_candidate_id(viewer),
-        by_relevance=by_relevance and bool(filters.search.indexed_terms),
-        offset=offset,
-        limit=limit,
-        count_cap=count_cap,
-    )
-    items = [JobItem.model_validate(_item(row)) for row in rows]
-    response = _page(items, total.count, page, limit)
-    response.total_is_estimate = total.is_estimate
-    return response
-
-
-def _list_params(filters: JobFilters, by_relevance: bool, page: int, limit: int) -> str:
-    """Everything that shapes an anonymous page, in a stable order: the cache key's source."""
-    return repr(
-        (
-            filters.search.indexed_terms,
-            filters.search.short_terms,
-            (filters.location or "").lower(),
-            filters.job_type,
-            filters.location_type,
-            filters.salary_min,
-            filters.company_id,
-            by_relevance and bool(filters.search.indexed_terms),
-            page,
-            limit,
-        )
-    )
-
-
-async def list_jobs_json(
-    session: AsyncSession,
-    *,
-    viewer: User | None,
-    filters: JobFilters,
-    by_relevance: bool,
-    page: int,
-    limit: int,
-    offset: int,
-    count_cap: int,
-) -> JsonBody:
-    """The public list through the cache: the anonymous page is shared, and a candidate's
-    `has_applied` is laid over it per request (never stored in the shared entry)."""
+async def list_jobs(session: AsyncSession, query: JobListQuery, *, viewer: User | None) -> JsonBody:
+    """The public list. Its page is the same for everyone: built once, its bytes shared through
+    the cache (when there is one); a candidate's `has_applied` is laid over those bytes per
+    request, on a hit as on a miss, never stored in the shared entry."""
     cache = cache_of(session)
     candidate_id = _candidate_id(viewer)
-    personalised = viewer is not None
+    applied: set[int] | None = None  # the viewer's, when this request built the page
 
-    async def compute(for_viewer: User | None) -> JobListResponse:
-        return await list_jobs(
-            session,
-            viewer=for_viewer,
-            filters=filters,
-            by_relevance=by_relevance,
-            page=page,
+    async def shared_page() -> bytes:
+        nonlocal applied
+        page = await repository.list_published(session, query, viewer_id=candidate_id)
+        applied = page.applied
+        limit = query.paging.limit
+        response = JobListResponse(
+            jobs=[JobItem.model_validate(job) for job in page.jobs],
+            total=page.total.count,
+            page=query.paging.page,
             limit=limit,
-            offset=offset,
-            count_cap=count_cap,
+            total_pages=total_pages(page.total.count, limit),
+            total_is_estimate=page.total.is_estimate,
         )
+        return _json(response)
 
     if cache is None:
-        return JsonBody(_json(await compute(viewer)), personalised)
-    key = await cache.job_list_key(_list_params(filters, by_relevance, page, limit))
-    if candidate_id is None:
-
-        async def anonymous_page() -> bytes:
-            return _json(await compute(None))
-
-        body = await cache.get_or_compute("job_list", key, Ttl.JOB_LIST, anonymous_page)
-        return JsonBody(body, personalised)
-    cached = await cache.get("job_list", key)
-    if cached is None:
-        # One query gives both: the candidate's page, and the anonymous one to share.
-        result = await compute(viewer)
-        anonymous = [job.model_copy(update={"has_applied": False}) for job in result.jobs]
-        await cache.set(key, _json(result.model_copy(update={"jobs": anonymous})), Ttl.JOB_LIST)
-        return JsonBody(_json(result), personalised)
-    applied = await repository.applied_job_ids(session, candidate_id, _page_job_ids(cached))
-    return JsonBody(_mark_applied(cached, applied), personalised)
+        body = await shared_page()
+    else:
+        key = await cache.job_list_key(query)
+        body = await cache.get_or_compute("job_list", key, Ttl.JOB_LIST, shared_page)
+    if applied is None:  # bytes another request built: the viewer's applications, apart
+        applied = set()
+        if candidate_id is not None:
+            applied = await repository.applied_job_ids(session, candidate_id, _page_job_ids(body))
+    return JsonBody(_mark_applied(body, applied), personalised=viewer is not None)
 
 
 def _json(model: BaseModel) -> bytes:
     return model.model_dump_json(by_alias=True).encode()
 
 
-# A job of the cached page's compact JSON: its object opens with its id. Inside a JSON string a
+# A job of the shared page's compact JSON: its object opens with its id. Inside a JSON string a
 # quote is escaped, so neither pattern can match a title's or a description's text.
 _JOB_START = re.compile(rb'\{"id":(\d+),')
 # The shared entries' bytes as `_json` writes them. Inside a JSON string every quote is escaped,
@@ -183,8 +111,8 @@ def _page_job_ids(body: bytes) -> list[int]:
 
 
 def _mark_applied(body: bytes, applied: set[int]) -> bytes:
-    """The anonymous page's bytes with `has_applied` true on these jobs: a candidate's cache
-    hit is neither parsed nor encoded again."""
+    """The shared page's bytes with `has_applied` true on these jobs: a candidate's page is
+    neither parsed nor encoded again."""
     if not applied:
         return body
     parts: list[bytes] = []
@@ -212,72 +140,55 @@ async def list_employer_jobs(
     rows, total = await repository.list_by_employer(
         session, employer.id, search=search, status=status, offset=offset, limit=limit
     )
-    return _page([JobItem.model_validate(_item(row)) for row in rows], total, page, limit)
-
-
-def _page(items: list[JobItem], total: int, page: int, limit: int) -> JobListResponse:
     return JobListResponse(
-        jobs=items, total=total, page=page, limit=limit, total_pages=total_pages(total, limit)
+        jobs=[JobItem.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        limit=limit,
+        total_pages=total_pages(total, limit),
     )
 
 
 async def get_job_detail(
     session: AsyncSession, job_id: int, *, viewer: User | None, views: JobViews
-) -> JobDetailResponse:
+) -> JsonBody:
     """J4: published jobs for everyone, others for their owner only; non-owners add a view.
 
-    The view goes to the buffer (jobs/views.py), not the database: `views_count` is the stored
-    count, which lags the reads by up to VIEW_FLUSH_SECONDS.
+    The detail's bytes are the same for every reader (`has_applied` false): built once, and for
+    a published job stored in the cache for readers who cannot own it (anonymous callers and
+    candidates). A candidate who applied gets `has_applied` set in those bytes, on a hit as on a
+    miss. The view goes to the buffer (jobs/views.py), not the database: `views_count` is the
+    stored count, which lags the reads by up to VIEW_FLUSH_SECONDS.
     """
-    viewer_id = viewer.id if viewer is not None else None
-    row = await repository.get_detail(session, job_id, viewer_id=viewer_id)
-    if row is None:
-        raise JobNotFound()
-    values = _item(row, full_description=True)
-    if not values.pop("is_owner"):
-        if values["status"] is not JobStatus.PUBLISHED:
-            raise JobNotFound()
+    candidate_id = _candidate_id(viewer)
+    # Only readers who cannot own a job share its cached bytes.
+    cache = cache_of(session) if viewer is None or candidate_id is not None else None
+    key = await cache.job_detail_key(job_id) if cache is not None else None
+    body = await cache.get("job_detail", key) if cache is not None and key is not None else None
+    if body is not None:
         await views.add(job_id)
-    if viewer is None or viewer.role is not UserRole.CANDIDATE:
-        values["has_applied"] = False
-    values.pop("employer_id")
-    minimum, maximum = values["salary_min"], values["salary_max"]
-    values["salary_range"] = (
-        f"{minimum} - {maximum} {values['currency']}"
-        if minimum is not None and maximum is not None
-        else None
-    )
-    values["employment_type"] = values["job_type"]
-    return JobDetailResponse.model_validate(values)
-
-
-async def get_job_detail_json(
-    session: AsyncSession, job_id: int, *, viewer: User | None, views: JobViews
-) -> JsonBody:
-    """A job's details through the cache, for readers who cannot own it (anonymous callers and
-    candidates): only published jobs are cached, and the view is still counted every time. A hit
-    is the stored bytes as they are (a candidate who applied gets `has_applied` set in them)."""
-    cache = cache_of(session)
-    personalised = viewer is not None
-    if cache is None or (viewer is not None and viewer.role is not UserRole.CANDIDATE):
-        detail = await get_job_detail(session, job_id, viewer=viewer, views=views)
-        return JsonBody(_json(detail), personalised)
-    key = await cache.job_detail_key(job_id)
-    cached = await cache.get("job_detail", key)
-    if cached is None:
-        detail = await get_job_detail(session, job_id, viewer=viewer, views=views)
-        if detail.status is JobStatus.PUBLISHED:
-            shared = detail.model_copy(update={"has_applied": False})
-            await cache.set(key, _json(shared), Ttl.JOB_DETAIL)
-        return JsonBody(_json(detail), personalised)
-    await views.add(job_id)
-    if viewer is not None and await repository.applied_job_ids(session, viewer.id, [job_id]):
-        cached = mark_applied(cached)
-    return JsonBody(cached, personalised)
+        applied = candidate_id is not None and bool(
+            await repository.applied_job_ids(session, candidate_id, [job_id])
+        )
+    else:
+        row = await repository.get_detail(
+            session, job_id, viewer_id=viewer.id if viewer is not None else None
+        )
+        if row is None:
+            raise JobNotFound()
+        if not row.is_owner:
+            if row.status is not JobStatus.PUBLISHED:
+                raise JobNotFound()
+            await views.add(job_id)
+        body = _json(JobDetailResponse.model_validate(row))
+        if cache is not None and key is not None and row.status is JobStatus.PUBLISHED:
+            await cache.set(key, body, Ttl.JOB_DETAIL)
+        applied = candidate_id is not None and row.viewer_applied
+    return JsonBody(mark_applied(body) if applied else body, personalised=viewer is not None)
 
 
 def mark_applied(body: bytes) -> bytes:
-    """A stored job detail's bytes with `has_applied` true (see `_NOT_APPLIED`)."""
+    """A job detail's shared bytes with `has_applied` true (see `_NOT_APPLIED`)."""
     return body.replace(_NOT_APPLIED, _APPLIED, 1)
 
 
@@ -399,32 +310,19 @@ async def _invalidate(session: AsyncSession, company_id: int, *scopes: str) -> N
     invalidate_after_commit(session, Scope.STATS, *employers, *scopes)
 
 
-@dataclass(frozen=True, slots=True)
-class JobSummary:
-    id: int
-    title: str
-    status: JobStatus
-    company_id: int
-    company_name: str
-    employer_user_id: int
-    employer_email: str
-    employer_first_name: str
-    employer_language: Language | None
-
-
 async def get_job_summary(session: AsyncSession, job_id: int) -> JobSummary:
     """What applying to a job needs to know of it; 404 when it does not exist."""
-    row = await repository.get_summary(session, job_id)
-    if row is None:
+    summary = await repository.get_summary(session, job_id)
+    if summary is None:
         raise JobNotFound()
-    return JobSummary(**row._mapping)
+    return summary
 
 
 async def get_job_status(session: AsyncSession, job_id: int) -> JobStatus | None:
     return await repository.get_status(session, job_id)
 
 
-def _content(data: JobUpdate) -> dict[str, Any]:
+def _content(data: JobUpdate) -> dict[str, object]:
     content = data.model_dump(exclude={"status"})
     content["search_text"] = search_document(data.title, data.description)
     return content
@@ -433,4 +331,4 @@ def _content(data: JobUpdate) -> dict[str, Any]:
 async def _response(session: AsyncSession, job_id: int) -> JobResponse:
     row = await repository.get_item(session, job_id)
     assert row is not None
-    return JobResponse.model_validate(_item(row, full_description=True))
+    return JobResponse.model_validate(row)
