@@ -30,10 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.util.typing import TupleAny
 
-from intowork.core.i18n import Language
 from intowork.core.pagination import PageParams
 from intowork.jobs.search import SearchQuery
-from intowork.models import Candidate, Company, Employer, Job, JobApplication, User
+from intowork.models import Candidate, Company, Employer, Job, JobApplication
 from intowork.models.enums import JobLocation, JobStatus, JobType
 
 # SQLite's FTS5 index of migration 0002 (rowid = jobs.id).
@@ -116,21 +115,6 @@ class JobDetailRow(JobItemRow):
     company_size: str | None
     viewer_applied: bool
     is_owner: bool
-
-
-@dataclass(frozen=True, slots=True)
-class JobSummary:
-    """What applying to a job needs to know of it."""
-
-    id: int
-    title: str
-    status: JobStatus
-    company_id: int
-    company_name: str
-    employer_user_id: int
-    employer_email: str
-    employer_first_name: str
-    employer_language: Language | None
 
 
 def applications_count() -> ColumnElement[int]:
@@ -443,35 +427,6 @@ async def count_recently_published(session: AsyncSession, *, since: datetime) ->
 
 async def get_company(session: AsyncSession, company_id: int) -> Company | None:
     return await session.get(Company, company_id)
-
-
-async def get_summary(session: AsyncSession, job_id: int) -> JobSummary | None:
-    """The job with its company name and the user who posted it, for applications.
-
-    The job row is share-locked until the application commits (PostgreSQL): a concurrent close
-    or delete waits for it, or it waits for them and reads their outcome.
-    """
-    row = (
-        await session.execute(
-            select(
-                Job.id,
-                Job.title,
-                Job.status,
-                Job.company_id,
-                Company.name.label("company_name"),
-                User.id.label("employer_user_id"),
-                User.email.label("employer_email"),
-                User.first_name.label("employer_first_name"),
-                User.language.label("employer_language"),
-            )
-            .join(Company, Company.id == Job.company_id)
-            .join(Employer, Employer.id == Job.employer_id)
-            .join(User, User.id == Employer.user_id)
-            .where(Job.id == job_id)
-            .with_for_update(read=True, of=Job)
-        )
-    ).first()
-    return None if row is None else JobSummary(*row)
 
 
 async def get_status(session: AsyncSession, job_id: int) -> JobStatus | None:

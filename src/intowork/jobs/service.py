@@ -23,7 +23,7 @@ from intowork.jobs.exceptions import (
     NoCompany,
     NotJobOwner,
 )
-from intowork.jobs.repository import JobListQuery, JobSummary
+from intowork.jobs.repository import JobListQuery
 from intowork.jobs.schemas import (
     JobCreate,
     JobDetailResponse,
@@ -308,14 +308,6 @@ async def _invalidate(session: AsyncSession, company_id: int, *scopes: str) -> N
     """Any job write: the dashboards of its company's employers and the site-wide figures."""
     employers = await employers_service.employers_of(session, company_id)
     invalidate_after_commit(session, Scope.STATS, *employers, *scopes)
-
-
-async def get_job_summary(session: AsyncSession, job_id: int) -> JobSummary:
-    """What applying to a job needs to know of it; 404 when it does not exist."""
-    summary = await repository.get_summary(session, job_id)
-    if summary is None:
-        raise JobNotFound()
-    return summary
 
 
 async def get_job_status(session: AsyncSession, job_id: int) -> JobStatus | None:
