@@ -18,24 +18,20 @@ from intowork.models.enums import EmailStatus, EmailTemplate
 from tests.auth.conftest import (
     INVALID_REFRESH,
     INVALID_TOKEN,
-    OTHER_PASSWORD,
     POLICY_CASES,
-    RESET_LINK,
-    STRONG_PASSWORD,
     URLSAFE_256_BITS,
-    Mailbox,
     columns_holding,
-    fetch_all,
     me,
     refresh,
     request_reset,
     set_user,
-    sha256_hex,
     signin,
     signin_ok,
 )
-from tests.conftest import SettingsFactory
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.fixtures.factories import DEFAULT_PASSWORD, OTHER_PASSWORD, STRONG_PASSWORD, make_user
+from tests.fixtures.mail import RESET_LINK, Mailbox, sha256_hex
+from tests.fixtures.reads import fetch_all
+from tests.fixtures.settings import SettingsFactory
 
 SENT = {"message": "If an account exists for this email, a password reset link has been sent"}
 UNKNOWN = {"detail": "Invalid or expired reset token"}

@@ -18,9 +18,9 @@ from intowork.core.config import Settings
 from intowork.email.worker import EmbeddedWorker
 from intowork.models import EmailOutbox, PasswordResetToken
 from intowork.models.enums import EmailStatus, EmailTemplate
-from tests.auth.conftest import RESET_LINK, sha256_hex
-from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_user
+from tests.fixtures.mail import RESET_LINK, sha256_hex
+from tests.fixtures.settings import SettingsFactory
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models.enums import NotificationType
 from intowork.notifications.router import MAX_OFFSET
+from tests.fixtures.actors import Actor
 from tests.fixtures.factories import (
     make_application,
     make_candidate,
@@ -21,7 +22,6 @@ from tests.notifications.conftest import (
     LIST_KEYS,
     NOTIFICATION_KEYS,
     URL,
-    Actor,
     CountStatements,
     add_many,
     add_notification,

@@ -16,13 +16,12 @@ from tests.admin.conftest import (
     AUTH_REQUIRED,
     INACTIVE,
     UNAVAILABLE,
-    Actor,
     CountStatements,
     inactive_admin,
-    make_actor,
 )
-from tests.conftest import SettingsFactory
+from tests.fixtures.actors import Actor, make_actor
 from tests.fixtures.factories import make_user
+from tests.fixtures.settings import SettingsFactory
 
 URL = "/api/db-status"
 UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/nowhere"
