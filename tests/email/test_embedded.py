@@ -84,7 +84,8 @@ class TestFileBackend:
         assert text is not None
         assert html is not None
         match = RESET_LINK.search(text.get_content())
-        assert match
+        assert match is not None, text.get_content()
+        assert match.group(1).endswith("http://localhost:3000")
         token = match.group(2)
         assert f'href="http://localhost:3000/auth/reset-password?token={token}"' in (
             html.get_content()

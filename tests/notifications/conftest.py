@@ -123,3 +123,8 @@ async def set_read_at(session: AsyncSession, notification_id: int, read_at: date
 
 def ids(body: dict[str, Any]) -> list[int]:
     return [item["id"] for item in body["notifications"]]
+
+
+def without_id_and_time(item: dict[str, Any]) -> dict[str, Any]:
+    """A listed notification less what the database chose (its id and creation time)."""
+    return {key: value for key, value in item.items() if key not in {"id", "created_at"}}
