@@ -1,6 +1,6 @@
 """The app under test: real lifespan, full middleware stack, driven over ASGI by httpx."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -9,34 +9,17 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.core.config import Environment, Settings
+from intowork.core.config import Settings
 from intowork.main import create_app
+from tests.fixtures.settings import SettingsFactory, app_settings
 from tests.fixtures.timing import app_lifespan
 
-pytest_plugins = ["tests.fixtures.databases", "tests.fixtures.redis", "tests.fixtures.statements"]
-
-# Strong enough for production settings too (random, 64 characters).
-TEST_JWT_SECRET = "JNl9xir25WRBFNo4Ie7N6suKYxbreMLyzANfSgVXLJv0RRpfPehbaJpX9bzQZLri"
-
-SettingsFactory = Callable[..., Settings]
-
-
-def app_settings(**overrides: Any) -> Settings:
-    """Settings for a test app (give it `database_url` and `data_dir`): no .env, no Redis."""
-    values: dict[str, Any] = {
-        "environment": Environment.TEST,
-        "jwt_secret": TEST_JWT_SECRET,
-        "redis_url": None,
-        "log_level": "DEBUG",
-        "rate_limit_enabled": False,
-        "email_worker_in_process": False,
-        # The suite checks the English catalogue (API.md 3-10); French has its own tests.
-        "default_language": "en",
-        # Views are flushed by the tests themselves (`await app.state.job_views.flush()`).
-        "view_flush_seconds": 86_400,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
+pytest_plugins = [
+    "tests.fixtures.actors",
+    "tests.fixtures.databases",
+    "tests.fixtures.redis",
+    "tests.fixtures.statements",
+]
 
 
 @pytest.fixture

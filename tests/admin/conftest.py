@@ -1,24 +1,20 @@
-"""Helpers for the admin and /api/users tests: signed-in actors, dated rows, fresh reads."""
+"""Helpers for the admin and /api/users tests: expected bodies, bad pages, dated rows."""
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-import pytest
 from httpx import AsyncClient
-from sqlalchemy import Select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
 from intowork.models.base import Base
 from intowork.models.enums import UserRole
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.fixtures.actors import Actor, Headers, make_actor
 from tests.fixtures.statements import StatementLog
 
-Headers = dict[str, str]
-Row = TypeVar("Row")
 # The `count_statements` fixture.
 CountStatements = Callable[[], AbstractContextManager[StatementLog]]
 
@@ -78,43 +74,11 @@ LEGACY_USER_KEYS = frozenset(
 )
 
 
-@dataclass
-class Actor:
-    """A signed-in user with the tokens of its sign-in."""
-
-    user: User
-    access_token: str
-    refresh_token: str
-
-    @property
-    def headers(self) -> Headers:
-        return bearer(self.access_token)
-
-
 async def assert_bad_pages(client: AsyncClient, url: str, headers: Headers) -> None:
     for params in BAD_PAGES:
         response = await client.get(url, params=params, headers=headers)
         assert response.status_code == 422, (params, response.text)
         assert isinstance(response.json()["detail"], list)
-
-
-def bearer(token: str) -> Headers:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def sign_in(client: AsyncClient, user: User) -> Actor:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    return Actor(user=user, access_token=body["access_token"], refresh_token=body["refresh_token"])
-
-
-async def make_actor(
-    client: AsyncClient, session: AsyncSession, role: UserRole = UserRole.CANDIDATE, **values: Any
-) -> Actor:
-    return await sign_in(client, await make_user(session, role=role, **values))
 
 
 async def inactive_admin(client: AsyncClient, session: AsyncSession) -> Actor:
@@ -139,19 +103,3 @@ def days_ago(days: float, *, now: datetime | None = None) -> datetime:
 
 def iso(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-async def fetch_one(session: AsyncSession, statement: Select[tuple[Row]]) -> Row | None:
-    """A fresh read: the API committed through its own session, ours may hold stale objects."""
-    return await session.scalar(statement.execution_options(populate_existing=True))
-
-
-async def fetch_all(session: AsyncSession, statement: Select[tuple[Row]]) -> list[Row]:
-    return list(await session.scalars(statement.execution_options(populate_existing=True)))
-
-
-@pytest.fixture
-async def admin(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await make_actor(
-        client, session, UserRole.ADMIN, email="root@example.com", first_name="Root"
-    )

@@ -15,14 +15,10 @@ from tests.admin.conftest import (
     INVALID_TOKEN,
     USER_ITEM_KEYS,
     USER_NOT_FOUND,
-    Actor,
-    bearer,
-    fetch_all,
-    fetch_one,
-    make_actor,
-    sign_in,
 )
+from tests.fixtures.actors import Actor, bearer, make_actor, sign_in
 from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.fixtures.reads import fetch_all, fetch_one
 
 CANNOT_DEACTIVATE_SELF = {"detail": "You cannot deactivate your own account"}
 

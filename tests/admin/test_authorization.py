@@ -9,16 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
 from intowork.models.enums import UserRole
-from tests.admin.conftest import (
-    ADMIN_REQUIRED,
-    AUTH_REQUIRED,
-    INACTIVE,
-    Actor,
-    fetch_one,
-    inactive_admin,
-    make_actor,
-)
+from tests.admin.conftest import ADMIN_REQUIRED, AUTH_REQUIRED, INACTIVE, inactive_admin
+from tests.fixtures.actors import Actor, make_actor
 from tests.fixtures.factories import make_user
+from tests.fixtures.reads import fetch_one
 
 # (method, path with {target} for the user acted upon, JSON body, success status)
 ROUTES: list[tuple[str, str, dict[str, Any] | None, int]] = [

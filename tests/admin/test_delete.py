@@ -18,18 +18,8 @@ from intowork.models import (
     User,
 )
 from intowork.models.enums import EmailTemplate, NotificationType, UserRole
-from tests.admin.conftest import (
-    BAD_IDS,
-    INVALID_REFRESH,
-    INVALID_TOKEN,
-    USER_NOT_FOUND,
-    Actor,
-    bearer,
-    fetch_all,
-    fetch_one,
-    make_actor,
-    sign_in,
-)
+from tests.admin.conftest import BAD_IDS, INVALID_REFRESH, INVALID_TOKEN, USER_NOT_FOUND
+from tests.fixtures.actors import Actor, bearer, make_actor, sign_in
 from tests.fixtures.factories import (
     make_application,
     make_candidate,
@@ -38,6 +28,7 @@ from tests.fixtures.factories import (
     make_job,
     make_user,
 )
+from tests.fixtures.reads import fetch_all, fetch_one
 
 DELETED = {"message": "User deleted successfully"}
 CANNOT_DELETE_SELF = {"detail": "You cannot delete your own account"}

@@ -11,12 +11,12 @@ from intowork.models.enums import UserRole
 from tests.admin.conftest import (
     BASE_TIME,
     EMPLOYER_ITEM_KEYS,
-    Actor,
     CountStatements,
     assert_bad_pages,
     iso,
     set_created_at,
 )
+from tests.fixtures.actors import Actor
 from tests.fixtures.factories import make_company, make_employer, make_user
 
 URL = "/api/admin/employers"

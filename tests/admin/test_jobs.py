@@ -12,12 +12,12 @@ from intowork.models.enums import JobStatus
 from tests.admin.conftest import (
     BASE_TIME,
     JOB_ITEM_KEYS,
-    Actor,
     CountStatements,
     assert_bad_pages,
     iso,
     set_created_at,
 )
+from tests.fixtures.actors import Actor
 from tests.fixtures.factories import make_application, make_candidate, make_company, make_employer
 
 URL = "/api/admin/jobs"

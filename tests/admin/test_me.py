@@ -2,7 +2,8 @@
 
 from httpx import AsyncClient
 
-from tests.admin.conftest import Actor, CountStatements
+from tests.admin.conftest import CountStatements
+from tests.fixtures.actors import Actor
 
 
 class TestAdminMe:

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import Notification, User
 from intowork.models.enums import JobStatus, NotificationType, UserRole
-from tests.admin.conftest import Actor, CountStatements, days_ago, set_created_at
+from tests.admin.conftest import CountStatements, days_ago, set_created_at
+from tests.fixtures.actors import Actor
 from tests.fixtures.factories import (
     make_application,
     make_candidate,

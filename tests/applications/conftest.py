@@ -1,20 +1,16 @@
-"""Helpers for the application pipeline tests: signed-in actors, applying, fresh database reads."""
+"""Helpers for the application pipeline tests: the job applied to, applying, stored rows."""
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import (
     ApplicationStatusHistory,
-    Candidate,
-    Company,
     EmailOutbox,
-    Employer,
     Job,
     JobApplication,
     Notification,
@@ -26,17 +22,18 @@ from intowork.models.enums import (
     JobLocation,
     JobType,
     NotificationType,
-    UserRole,
-)
-from tests.fixtures.factories import (
-    DEFAULT_PASSWORD,
-    make_company,
-    make_employer,
-    make_job,
-    make_user,
 )
 
-Row = TypeVar("Row")
+# The actors and fresh reads are tests/fixtures' (re-exported: this folder's tests import them
+# from here).
+from tests.fixtures.actors import ANONYMOUS as ANONYMOUS
+from tests.fixtures.actors import Actor as Actor
+from tests.fixtures.actors import admin_actor as admin_actor
+from tests.fixtures.actors import candidate_actor as candidate_actor
+from tests.fixtures.actors import employer_actor as employer_actor
+from tests.fixtures.factories import make_job
+from tests.fixtures.reads import fetch_all as fetch_all
+from tests.fixtures.reads import fetch_one as fetch_one
 
 MY = "/api/applications/my/applications"
 EMPLOYER = "/api/applications/employer/applications"
@@ -125,72 +122,9 @@ REFUSED_TRANSITIONS = sorted(
 BAD_IDS = ["0", "-1", "abc", "99999999999"]
 
 
-@dataclass
-class Actor:
-    """A signed-in user (or nobody); `candidate`/`employer` is its profile row when it has one."""
-
-    user: User | None
-    headers: dict[str, str] = field(default_factory=dict)
-    candidate: Candidate | None = None
-    employer: Employer | None = None
-
-
-ANONYMOUS = Actor(user=None)
-
-
-async def sign_in(client: AsyncClient, user: User) -> dict[str, str]:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def candidate_actor(
-    client: AsyncClient,
-    session: AsyncSession,
-    *,
-    first_name: str = "Ada",
-    last_name: str = "Lovelace",
-    phone: str | None = None,
-) -> Actor:
-    user = await make_user(session, first_name=first_name, last_name=last_name)
-    candidate = await session.scalar(select(Candidate).where(Candidate.user_id == user.id))
-    assert candidate is not None
-    if phone is not None:
-        candidate.phone = phone
-        await session.commit()
-    return Actor(user=user, headers=await sign_in(client, user), candidate=candidate)
-
-
-async def employer_actor(
-    client: AsyncClient, session: AsyncSession, company: Company | None
-) -> Actor:
-    employer = await make_employer(session, company=company)
-    user = await session.get(User, employer.user_id)
-    assert user is not None
-    return Actor(user=user, headers=await sign_in(client, user), employer=employer)
-
-
-async def admin_actor(client: AsyncClient, session: AsyncSession) -> Actor:
-    user = await make_user(session, role=UserRole.ADMIN)
-    return Actor(user=user, headers=await sign_in(client, user))
-
-
 async def add_job(session: AsyncSession, employer: Actor, **values: Any) -> Job:
     assert employer.employer is not None
     return await make_job(session, employer=employer.employer, **values)
-
-
-@pytest.fixture
-async def company(session: AsyncSession) -> Company:
-    return await make_company(session, name="Acme Industries")
-
-
-@pytest.fixture
-async def employer(client: AsyncClient, session: AsyncSession, company: Company) -> Actor:
-    """The employer who posted `job`, in `company`."""
-    return await employer_actor(client, session, company)
 
 
 @pytest.fixture
@@ -214,9 +148,9 @@ async def candidate(client: AsyncClient, session: AsyncSession) -> Actor:
 
 
 @pytest.fixture
-async def outsider(client: AsyncClient, session: AsyncSession) -> Actor:
+def outsider(other_employer: Actor) -> Actor:
     """An employer of another company."""
-    return await employer_actor(client, session, await make_company(session, name="Globex"))
+    return other_employer
 
 
 async def apply(client: AsyncClient, actor: Actor, job_id: Any, **fields: Any) -> Response:
@@ -244,15 +178,6 @@ async def set_notes(
     return await client.put(
         f"{EMPLOYER}/{application_id}/notes", json={"notes": notes}, headers=actor.headers
     )
-
-
-async def fetch_one(session: AsyncSession, statement: Select[Row]) -> Row | None:
-    """A fresh read: the API committed through its own session, ours may hold stale objects."""
-    return await session.scalar(statement.execution_options(populate_existing=True))
-
-
-async def fetch_all(session: AsyncSession, statement: Select[Row]) -> list[Row]:
-    return list(await session.scalars(statement.execution_options(populate_existing=True)))
 
 
 async def application_row(session: AsyncSession, application_id: int) -> JobApplication | None:

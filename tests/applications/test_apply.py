@@ -266,8 +266,10 @@ class TestApplyNotifies:
         assert notification.related_job_id == job.id
         assert notification.related_application_id == body["id"]
         assert notification.is_read is False
-        assert notification.title
-        assert notification.message
+        assert (notification.title, notification.message) == (
+            "New application",
+            'Ada Lovelace applied to "Data engineer".',
+        )
 
     async def test_employer_emailed(
         self,
@@ -281,8 +283,13 @@ class TestApplyNotifies:
         emails = await emails_to(session, employer.user, EmailTemplate.NEW_APPLICATION)
         assert len(emails) == 1
         assert emails[0].status.value == "pending"
-        assert emails[0].subject
-        assert emails[0].body_text
+        # In EMAIL_LANGUAGE (French): the employer chose no language.
+        assert emails[0].subject == "Nouvelle candidature : Data engineer"
+        assert emails[0].body_text.startswith("Bonjour Ada,\n")
+        assert (
+            "Ada Lovelace a postulé à votre offre « Data engineer » chez Acme Industries."
+            in emails[0].body_text
+        )
 
     async def test_only_the_jobs_employer(
         self,

@@ -84,8 +84,14 @@ class TestTransitions:
         assert history.changed_at is not None
         [notification] = await notifications_of(session, candidate.user)
         assert notification.type is NotificationType.STATUS_CHANGE
-        assert notification.title
-        assert notification.message
+        assert (notification.title, notification.message) == (
+            "Application status updated",
+            f'Your application for "Data engineer" moved to {new}.',
+        )
+        assert (notification.related_job_id, notification.related_application_id) == (
+            job.id,
+            application.id,
+        )
         assert len(await emails_to(session, candidate.user, EmailTemplate.STATUS_CHANGE)) == 1
         assert await notifications_of(session, employer.user) == []
 

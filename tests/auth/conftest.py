@@ -1,31 +1,20 @@
-"""Helpers for the auth API tests: sign-up/sign-in shortcuts, token forging, database reads."""
+"""Helpers for the auth API tests: sign-up/sign-in shortcuts, reset requests, stored secrets."""
 
-import base64
-import hashlib
-import json
 import re
-import time
 import uuid
-from collections import deque
-from datetime import datetime
-from typing import Any, TypeVar
-from urllib.parse import unquote
+from typing import Any
 
-import jwt
 import pytest
 from fastapi import APIRouter, FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import Select, String, select, update
+from sqlalchemy import String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.email.backends import OutgoingEmail
-from intowork.email.worker import BatchResult, OutboxWorker
 from intowork.models import Base, User
-from tests.conftest import TEST_JWT_SECRET
-from tests.fixtures.factories import DEFAULT_PASSWORD
+from tests.fixtures.actors import bearer
+from tests.fixtures.factories import DEFAULT_PASSWORD, STRONG_PASSWORD
+from tests.fixtures.mail import Mailbox
 
-STRONG_PASSWORD = "Str0ng&Secret-pass"
-OTHER_PASSWORD = "An0ther!Secret-pass"
 AUTH_USER_KEYS = {"id", "email", "first_name", "last_name", "role", "image"}
 AUTH_RESPONSE_KEYS = {"access_token", "refresh_token", "token_type", "user"}
 TOKEN_PAIR_KEYS = {"access_token", "refresh_token", "token_type"}
@@ -49,17 +38,6 @@ POLICY_CASES = [
     ("NoSpecials12345", "Password must contain at least one special character"),
     ("Tilde~Is~Not1Special", "Password must contain at least one special character"),
 ]
-RESET_LINK = re.compile(r"(\S+)/auth/reset-password\?token=([^\s\"'<>&]+)")
-
-Row = TypeVar("Row")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def sha256_hex(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def signup(client: AsyncClient, **fields: Any) -> Response:
@@ -100,54 +78,9 @@ async def me(client: AsyncClient, access_token: str) -> Response:
     return await client.get("/api/auth/me", headers=bearer(access_token))
 
 
-async def fetch_one(session: AsyncSession, statement: Select[tuple[Row]]) -> Row | None:
-    """A fresh read: the API committed through its own session, ours may hold stale objects."""
-    return await session.scalar(statement.execution_options(populate_existing=True))
-
-
-async def fetch_all(session: AsyncSession, statement: Select[tuple[Row]]) -> list[Row]:
-    return list(await session.scalars(statement.execution_options(populate_existing=True)))
-
-
 async def set_user(session: AsyncSession, user_id: int, **values: Any) -> None:
     await session.execute(update(User).where(User.id == user_id).values(**values))
     await session.commit()
-
-
-class Mailbox:
-    """The app's outbox delivered by a real worker into memory: the e-mails users receive.
-
-    `errors` are raised by the backend, in turn, before a message is received; `attempted`
-    keeps every message handed to the backend, received or not."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.received: list[OutgoingEmail] = []
-        self.attempted: list[OutgoingEmail] = []
-        self.errors: deque[Exception] = deque()
-        self.worker = OutboxWorker.from_settings(
-            app.state.db.sessionmaker, app.state.settings, backend=self
-        )
-
-    async def send(self, email: OutgoingEmail) -> None:
-        self.attempted.append(email)
-        if self.errors:
-            raise self.errors.popleft()
-        self.received.append(email)
-
-    async def aclose(self) -> None:
-        return None
-
-    async def deliver(self, *, now: datetime | None = None) -> BatchResult:
-        return await self.worker.drain(now=now)
-
-    def reset_tokens(self, to_email: str, *, attempted: bool = False) -> list[str]:
-        """The tokens of the reset links sent to `to_email`, oldest first."""
-        messages = self.attempted if attempted else self.received
-        return [
-            unquote(match.group(2))
-            for message in messages
-            if message.to_email == to_email and (match := RESET_LINK.search(message.text))
-        ]
 
 
 @pytest.fixture
@@ -179,38 +112,6 @@ async def columns_holding(session: AsyncSession, secret: str) -> list[str]:
                 if isinstance(value, str) and secret in value
             ]
     return found
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def access_claims(user: User | dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    """The claims of a valid access token for `user` (an ORM user or an AuthUser dict)."""
-    if isinstance(user, User):
-        user = {"id": user.id, "email": user.email, "role": user.role.value}
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "sub": str(user["id"]),
-        "sid": uuid.uuid4().hex,
-        "email": user["email"],
-        "role": user["role"],
-        "type": "access",
-        "iat": now,
-        "exp": now + 3600,
-        "jti": uuid.uuid4().hex,
-    }
-    claims.update(overrides)
-    return {key: value for key, value in claims.items() if value is not None}
-
-
-def forge(claims: dict[str, Any], *, secret: str = TEST_JWT_SECRET, algorithm: str = "HS256"):
-    return jwt.encode(claims, secret, algorithm=algorithm)
-
-
-def unsigned_token(claims: dict[str, Any]) -> str:
-    header = b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
-    return f"{header}.{b64url(json.dumps(claims).encode())}."
 
 
 def probe_router() -> APIRouter:

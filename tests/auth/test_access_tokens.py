@@ -9,16 +9,9 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
-from tests.auth.conftest import (
-    INVALID_TOKEN,
-    access_claims,
-    forge,
-    me,
-    set_user,
-    signin_ok,
-    unsigned_token,
-)
+from tests.auth.conftest import INVALID_TOKEN, me, set_user, signin_ok
 from tests.fixtures.factories import make_user
+from tests.fixtures.tokens import access_claims, forge, unsigned_token
 
 
 def assert_invalid(response: Any) -> None:

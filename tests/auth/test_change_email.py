@@ -8,19 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
-from tests.auth.conftest import (
-    OTHER_PASSWORD,
-    STRONG_PASSWORD,
-    Mailbox,
-    bearer,
-    fetch_one,
-    me,
-    refresh,
-    request_reset,
-    signin,
-    signin_ok,
-)
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.auth.conftest import me, refresh, request_reset, signin, signin_ok
+from tests.fixtures.actors import bearer
+from tests.fixtures.factories import DEFAULT_PASSWORD, OTHER_PASSWORD, STRONG_PASSWORD, make_user
+from tests.fixtures.mail import Mailbox
+from tests.fixtures.reads import fetch_one
 
 
 async def change_email(

@@ -12,20 +12,17 @@ from intowork.models.enums import SessionRevokedReason
 from tests.auth.conftest import (
     INVALID_REFRESH,
     INVALID_TOKEN,
-    OTHER_PASSWORD,
     POLICY_CASES,
-    STRONG_PASSWORD,
     TOKEN_PAIR_KEYS,
-    bearer,
-    fetch_all,
-    fetch_one,
     me,
     refresh,
     set_user,
     signin,
     signin_ok,
 )
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.fixtures.actors import bearer
+from tests.fixtures.factories import DEFAULT_PASSWORD, OTHER_PASSWORD, STRONG_PASSWORD, make_user
+from tests.fixtures.reads import fetch_all, fetch_one
 
 WRONG_CURRENT = {"detail": "Current password is incorrect"}
 

@@ -10,8 +10,8 @@ from intowork.core import tokens
 from intowork.core.config import Settings
 from intowork.core.tokens import AccessClaims, InvalidAccessToken, request_claims
 from tests.auth.conftest import AUTH_REQUIRED, INVALID_TOKEN
-from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_user
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.tokens import access_token, bearer_header
 
 DEFAULT_LIMIT = 2

@@ -9,17 +9,16 @@ from intowork.models.enums import UserRole
 from tests.auth.conftest import (
     INVALID_REFRESH,
     INVALID_TOKEN,
-    Mailbox,
-    bearer,
-    fetch_all,
-    fetch_one,
     me,
     refresh,
     request_reset,
     signin,
     signin_ok,
 )
+from tests.fixtures.actors import bearer
 from tests.fixtures.factories import make_company, make_employer, make_user
+from tests.fixtures.mail import Mailbox
+from tests.fixtures.reads import fetch_all, fetch_one
 
 
 async def delete_account(client: AsyncClient, access_token: str) -> Response:

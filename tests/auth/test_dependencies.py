@@ -7,18 +7,10 @@ from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models.enums import UserRole
-from tests.auth.conftest import (
-    AUTH_REQUIRED,
-    INACTIVE,
-    INVALID_TOKEN,
-    OTHER_PASSWORD,
-    access_claims,
-    bearer,
-    forge,
-    set_user,
-    signin_ok,
-)
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.auth.conftest import AUTH_REQUIRED, INACTIVE, INVALID_TOKEN, set_user, signin_ok
+from tests.fixtures.actors import bearer
+from tests.fixtures.factories import DEFAULT_PASSWORD, OTHER_PASSWORD, make_user
+from tests.fixtures.tokens import access_claims, forge
 
 PROBES = {
     "/probe/any": None,

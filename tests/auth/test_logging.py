@@ -9,18 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
-from tests.auth.conftest import (
-    OTHER_PASSWORD,
-    STRONG_PASSWORD,
-    Mailbox,
-    bearer,
-    fetch_all,
-    me,
-    refresh,
-    request_reset,
-    signin,
-    signup_ok,
-)
+from tests.auth.conftest import me, refresh, request_reset, signin, signup_ok
+from tests.fixtures.actors import bearer
+from tests.fixtures.factories import OTHER_PASSWORD, STRONG_PASSWORD
+from tests.fixtures.mail import Mailbox
+from tests.fixtures.reads import fetch_all
 
 RESET_PASSWORD = "Res3t!Password-now"
 WRONG_PASSWORD = "Wr0ng?Password-typo"

@@ -14,15 +14,14 @@ from tests.auth.conftest import (
     INVALID_REFRESH,
     TOKEN_PAIR_KEYS,
     URLSAFE_256_BITS,
-    fetch_all,
-    fetch_one,
     me,
     refresh,
     set_user,
-    sha256_hex,
     signin_ok,
 )
 from tests.fixtures.factories import make_user
+from tests.fixtures.mail import sha256_hex
+from tests.fixtures.reads import fetch_all, fetch_one
 
 
 async def signed_in(client: AsyncClient, session: AsyncSession) -> dict[str, Any]:

@@ -14,17 +14,14 @@ from tests.auth.conftest import (
     AUTH_RESPONSE_KEYS,
     AUTH_USER_KEYS,
     INACTIVE,
-    OTHER_PASSWORD,
-    STRONG_PASSWORD,
-    fetch_all,
-    fetch_one,
     me,
     refresh,
     set_user,
     signin,
     signin_ok,
 )
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.fixtures.factories import DEFAULT_PASSWORD, OTHER_PASSWORD, STRONG_PASSWORD, make_user
+from tests.fixtures.reads import fetch_all, fetch_one
 
 BAD_CREDENTIALS = {"detail": "Invalid email or password"}
 

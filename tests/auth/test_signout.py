@@ -10,14 +10,13 @@ from tests.auth.conftest import (
     AUTH_REQUIRED,
     INVALID_REFRESH,
     INVALID_TOKEN,
-    bearer,
-    fetch_all,
-    fetch_one,
     me,
     refresh,
     signin_ok,
 )
+from tests.fixtures.actors import bearer
 from tests.fixtures.factories import make_user
+from tests.fixtures.reads import fetch_all, fetch_one
 
 
 async def signout(client: AsyncClient, token: str) -> Response:

@@ -13,17 +13,16 @@ from tests.auth.conftest import (
     AUTH_RESPONSE_KEYS,
     AUTH_USER_KEYS,
     POLICY_CASES,
-    STRONG_PASSWORD,
     TOKEN_PAIR_KEYS,
     URLSAFE_256_BITS,
-    fetch_all,
-    fetch_one,
     me,
     refresh,
     signup,
     signup_ok,
 )
-from tests.conftest import TEST_JWT_SECRET
+from tests.fixtures.factories import STRONG_PASSWORD
+from tests.fixtures.reads import fetch_all, fetch_one
+from tests.fixtures.settings import TEST_JWT_SECRET
 
 
 class TestSignupResponse:

@@ -13,17 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.config import Settings
 from intowork.models import Candidate, Employer, User
 from intowork.models.enums import UserRole
-from tests.auth.conftest import (
-    INVALID_REFRESH,
-    INVALID_TOKEN,
-    bearer,
-    fetch_one,
-    me,
-    refresh,
-    signin_ok,
-    signup_ok,
-)
+from tests.auth.conftest import INVALID_REFRESH, INVALID_TOKEN, me, refresh, signin_ok, signup_ok
+from tests.fixtures.actors import bearer
 from tests.fixtures.factories import default_password_hash, make_user
+from tests.fixtures.reads import fetch_one
 from tests.fixtures.tokens import access_token
 
 

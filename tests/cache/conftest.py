@@ -9,7 +9,6 @@ costs an Argon2 hash per user, and the cache is not about signing in.
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,14 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.config import Settings
 from intowork.jobs.search import search_document
 from intowork.main import create_app
-from intowork.models import Candidate, Company, Employer, Job, User
+from intowork.models import Company, Employer, Job
 from intowork.models.enums import JobStatus, UserRole
-from tests.conftest import SettingsFactory
-from tests.fixtures.factories import make_company, make_job, make_user
+
+# The actors are tests/fixtures' (re-exported: this folder's tests import them from here); the
+# cache's callers hold minted tokens (`new_actor` is `minted_actor`).
+from tests.fixtures.actors import ANONYMOUS as ANONYMOUS
+from tests.fixtures.actors import Actor as Actor
+from tests.fixtures.actors import minted_actor as new_actor
+from tests.fixtures.factories import make_company, make_job
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.statements import StatementLog
 from tests.fixtures.timing import app_lifespan
-from tests.fixtures.tokens import access_token
 
 # For tests about the cache's transport (Redis down, two processes): one database is enough.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -72,44 +76,6 @@ async def client_of(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
-
-
-@dataclass
-class Actor:
-    """A caller; `headers` carry a valid access token (none for anonymous)."""
-
-    user: User | None
-    headers: dict[str, str] = field(default_factory=dict)
-    profile_id: int | None = None  # the candidate or employer row
-
-
-ANONYMOUS = Actor(user=None)
-
-
-def bearer_for(user: User, settings: Settings) -> dict[str, str]:
-    token = access_token(user, settings)
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def new_actor(
-    session: AsyncSession,
-    settings: Settings,
-    role: UserRole,
-    *,
-    company: Company | None = None,
-    **names: Any,
-) -> Actor:
-    user = await make_user(session, role=role, **names)
-    profile_id: int | None = None
-    if role is UserRole.CANDIDATE:
-        profile_id = await session.scalar(select(Candidate.id).where(Candidate.user_id == user.id))
-    elif role is UserRole.EMPLOYER:
-        employer = await session.scalar(select(Employer).where(Employer.user_id == user.id))
-        assert employer is not None
-        employer.company_id = company.id if company is not None else None
-        await session.commit()
-        profile_id = employer.id
-    return Actor(user=user, headers=bearer_for(user, settings), profile_id=profile_id)
 
 
 @pytest.fixture

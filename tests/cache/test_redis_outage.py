@@ -33,9 +33,9 @@ from tests.cache.conftest import (
     running,
     titles,
 )
-from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_company
 from tests.fixtures.redis import OwnRedis
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.statements import counting_statements
 
 pytestmark = SQLITE_ONLY

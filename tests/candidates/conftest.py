@@ -1,21 +1,18 @@
-"""Helpers for the candidate profile tests: signed-in callers, bodies, direct rows, fresh reads."""
+"""Helpers for the candidate profile tests: `me` and `other`, bodies, direct rows, fresh reads."""
 
 import itertools
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import Candidate, CandidateCV, Education, Experience, Skill, User
-from intowork.models.enums import SkillCategory, UserRole
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_candidate, make_user
-
-Headers = dict[str, str]
-Row = TypeVar("Row")
+from intowork.models.enums import SkillCategory
+from tests.fixtures.actors import Actor
+from tests.fixtures.reads import fetch_one
 
 PROFILE = "/api/candidates/profile"
 EXPERIENCES = "/api/candidates/profile/experiences"
@@ -77,49 +74,15 @@ BAD_IDS = ["0", "-1", "abc", "1.5", "99999999999", str(2**31)]
 _storage_keys = itertools.count(1)
 
 
-@dataclass
-class Caller:
-    """A signed-in user; `candidate` is its candidate row when it has one."""
-
-    user: User
-    headers: Headers
-    candidate: Candidate | None = None
-
-    @property
-    def candidate_id(self) -> int:
-        assert self.candidate is not None
-        return self.candidate.id
-
-
-async def sign_in(client: AsyncClient, user: User) -> Headers:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def candidate_caller(client: AsyncClient, session: AsyncSession) -> Caller:
-    candidate = await make_candidate(session)
-    user = await session.get(User, candidate.user_id)
-    assert user is not None
-    return Caller(user=user, headers=await sign_in(client, user), candidate=candidate)
-
-
-async def role_caller(client: AsyncClient, session: AsyncSession, role: UserRole) -> Caller:
-    user = await make_user(session, role=role)
-    return Caller(user=user, headers=await sign_in(client, user))
+@pytest.fixture
+def me(candidate: Actor) -> Actor:
+    return candidate
 
 
 @pytest.fixture
-async def me(client: AsyncClient, session: AsyncSession) -> Caller:
-    return await candidate_caller(client, session)
-
-
-@pytest.fixture
-async def other(client: AsyncClient, session: AsyncSession) -> Caller:
+def other(other_candidate: Actor) -> Actor:
     """Another candidate: its items are not `me`'s."""
-    return await candidate_caller(client, session)
+    return other_candidate
 
 
 def experience_body(**overrides: Any) -> dict[str, Any]:
@@ -221,16 +184,11 @@ async def delete_candidate_row(session: AsyncSession, user: User) -> None:
     await session.commit()
 
 
-async def fetch_one(session: AsyncSession, statement: Select[tuple[Row]]) -> Row | None:
-    """A fresh read: the API committed through its own session, ours may hold stale objects."""
-    return await session.scalar(statement.execution_options(populate_existing=True))
-
-
 async def fetch_candidate(session: AsyncSession, user_id: int) -> Candidate | None:
     return await fetch_one(session, select(Candidate).where(Candidate.user_id == user_id))
 
 
-async def read_profile(client: AsyncClient, caller: Caller) -> dict[str, Any]:
+async def read_profile(client: AsyncClient, caller: Actor) -> dict[str, Any]:
     response = await client.get(PROFILE, headers=caller.headers)
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()

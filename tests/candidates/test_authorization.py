@@ -21,15 +21,14 @@ from tests.candidates.conftest import (
     PROFILE,
     SKILL_NOT_FOUND,
     SKILLS,
-    Caller,
     add_education,
     add_experience,
     add_skill,
     education_body,
     experience_body,
-    role_caller,
     skill_body,
 )
+from tests.fixtures.actors import Actor, make_actor
 
 # Every route: method, path ("{id}" is an item of the owning candidate), a valid body.
 ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -64,7 +63,7 @@ def _collection(path: str) -> str:
     return path.removesuffix("/{id}")
 
 
-async def _item_path(session: AsyncSession, owner: Caller, path: str) -> str:
+async def _item_path(session: AsyncSession, owner: Actor, path: str) -> str:
     """`path` with `{id}` replaced by a fresh item of `owner` (unchanged without `{id}`)."""
     if "{id}" not in path:
         return path
@@ -99,7 +98,7 @@ class TestCandidateOnly:
         self,
         client: AsyncClient,
         session: AsyncSession,
-        me: Caller,
+        me: Actor,
         method: str,
         path: str,
         body: dict[str, Any] | None,
@@ -116,7 +115,7 @@ class TestCandidateOnly:
         self,
         client: AsyncClient,
         session: AsyncSession,
-        me: Caller,
+        me: Actor,
         method: str,
         path: str,
         body: dict[str, Any] | None,
@@ -132,14 +131,14 @@ class TestCandidateOnly:
         self,
         client: AsyncClient,
         session: AsyncSession,
-        me: Caller,
+        me: Actor,
         method: str,
         path: str,
         body: dict[str, Any] | None,
         role: UserRole,
     ) -> None:
         url = await _item_path(session, me, path)
-        caller = await role_caller(client, session, role)
+        caller = await make_actor(client, session, role)
         before = await _snapshot(session)
         response = await client.request(method, url, json=body, headers=caller.headers)
         assert response.status_code == 403
@@ -153,8 +152,8 @@ class TestOwnItemsOnly:
         self,
         client: AsyncClient,
         session: AsyncSession,
-        me: Caller,
-        other: Caller,
+        me: Actor,
+        other: Actor,
         method: str,
         path: str,
         body: dict[str, Any] | None,
@@ -169,7 +168,7 @@ class TestOwnItemsOnly:
     async def test_malformed_id(
         self,
         client: AsyncClient,
-        me: Caller,
+        me: Actor,
         method: str,
         path: str,
         body: dict[str, Any] | None,
@@ -183,7 +182,7 @@ class TestOwnItemsOnly:
     async def test_largest_id_is_not_found(
         self,
         client: AsyncClient,
-        me: Caller,
+        me: Actor,
         method: str,
         path: str,
         body: dict[str, Any] | None,

@@ -8,13 +8,13 @@ from httpx import AsyncClient
 from tests.candidates.conftest import (
     EDUCATION,
     EXPERIENCES,
-    Caller,
     education_body,
     error_locations,
     experience_body,
     ok,
     read_profile,
 )
+from tests.fixtures.actors import Actor
 
 # (path, body factory, date field): every date of both entities.
 DATE_FIELDS = [
@@ -75,7 +75,7 @@ def _bracketing(field: str) -> dict[str, str]:
 @pytest.mark.parametrize(("path", "make_body", "field"), DATE_FIELDS, ids=DATE_IDS)
 class TestDateFormat:
     async def test_accepted(
-        self, client: AsyncClient, me: Caller, path: str, make_body: Any, field: str
+        self, client: AsyncClient, me: Actor, path: str, make_body: Any, field: str
     ) -> None:
         for sent, stored in ACCEPTED:
             body = make_body(**_bracketing(field), **{field: sent})
@@ -83,7 +83,7 @@ class TestDateFormat:
             assert data[field] == stored, sent
 
     async def test_rejected(
-        self, client: AsyncClient, me: Caller, path: str, make_body: Any, field: str
+        self, client: AsyncClient, me: Actor, path: str, make_body: Any, field: str
     ) -> None:
         # One test per field, not per value: each case is a request, not a fresh database.
         for sent in REJECTED:
@@ -95,7 +95,7 @@ class TestDateFormat:
         assert profile["experiences"] == profile["educations"] == []
 
     async def test_truncated_on_update(
-        self, client: AsyncClient, me: Caller, path: str, make_body: Any, field: str
+        self, client: AsyncClient, me: Actor, path: str, make_body: Any, field: str
     ) -> None:
         created = ok(await client.post(path, json=make_body(), headers=me.headers))
         body = make_body(**_bracketing(field), **{field: "2020-05-17"})
@@ -103,7 +103,7 @@ class TestDateFormat:
         assert data[field] == "2020-05"
 
     async def test_rejected_on_update(
-        self, client: AsyncClient, me: Caller, path: str, make_body: Any, field: str
+        self, client: AsyncClient, me: Actor, path: str, make_body: Any, field: str
     ) -> None:
         created = ok(await client.post(path, json=make_body(), headers=me.headers))
         body = {**make_body(**_bracketing(field)), field: "2020-14"}
@@ -117,40 +117,40 @@ class TestDateFormat:
 class TestOptionalEndDate:
     @pytest.mark.parametrize("sent", ["", "   ", None])
     async def test_experience_blank_or_null_is_no_date(
-        self, client: AsyncClient, me: Caller, sent: str | None
+        self, client: AsyncClient, me: Actor, sent: str | None
     ) -> None:
         body = {**experience_body(), "end_date": sent}
         data = ok(await client.post(EXPERIENCES, json=body, headers=me.headers))
         assert data["end_date"] is None
         assert data["is_current"] is False
 
-    async def test_experience_omitted_is_no_date(self, client: AsyncClient, me: Caller) -> None:
+    async def test_experience_omitted_is_no_date(self, client: AsyncClient, me: Actor) -> None:
         body = experience_body()
         del body["end_date"]
         data = ok(await client.post(EXPERIENCES, json=body, headers=me.headers))
         assert data["end_date"] is None
 
-    async def test_experience_start_date_is_required(self, client: AsyncClient, me: Caller) -> None:
+    async def test_experience_start_date_is_required(self, client: AsyncClient, me: Actor) -> None:
         body = {**experience_body(), "start_date": ""}
         response = await client.post(EXPERIENCES, json=body, headers=me.headers)
         assert error_locations(response) == [["body", "start_date"]]
 
     @pytest.mark.parametrize("sent", ["", "   ", None])
     async def test_education_blank_or_null_is_no_date(
-        self, client: AsyncClient, me: Caller, sent: str | None
+        self, client: AsyncClient, me: Actor, sent: str | None
     ) -> None:
         # M5: studies under way have no end date yet.
         body = {**education_body(), "end_date": sent}
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["end_date"], data["is_current"]) == (None, False)
 
-    async def test_education_omitted_is_no_date(self, client: AsyncClient, me: Caller) -> None:
+    async def test_education_omitted_is_no_date(self, client: AsyncClient, me: Actor) -> None:
         body = education_body()
         del body["end_date"]
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert data["end_date"] is None
 
-    async def test_education_start_date_is_required(self, client: AsyncClient, me: Caller) -> None:
+    async def test_education_start_date_is_required(self, client: AsyncClient, me: Actor) -> None:
         body = {**education_body(), "start_date": ""}
         response = await client.post(EDUCATION, json=body, headers=me.headers)
         assert error_locations(response) == [["body", "start_date"]]

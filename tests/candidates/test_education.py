@@ -10,16 +10,16 @@ from tests.candidates.conftest import (
     EDUCATION,
     EDUCATION_KEYS,
     EDUCATION_NOT_FOUND,
-    Caller,
     add_education,
     delete_candidate_row,
     education_body,
     error_locations,
     fetch_candidate,
-    fetch_one,
     ok,
     read_profile,
 )
+from tests.fixtures.actors import Actor
+from tests.fixtures.reads import fetch_one
 
 LONGEST = {
     "degree": "d" * 200,
@@ -36,7 +36,7 @@ async def fetch_education(session: AsyncSession, education_id: int) -> Education
 
 
 class TestCreateEducation:
-    async def test_ok(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_ok(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         data = ok(await client.post(EDUCATION, json=education_body(), headers=me.headers))
         assert set(data) == EDUCATION_KEYS
         assert data == {
@@ -56,24 +56,24 @@ class TestCreateEducation:
         assert stored.candidate_id == me.candidate_id
         assert (await read_profile(client, me))["educations"] == [data]
 
-    async def test_minimal(self, client: AsyncClient, me: Caller) -> None:
+    async def test_minimal(self, client: AsyncClient, me: Actor) -> None:
         body = {"degree": "BSc", "school": "EPFL", "start_date": "2010-09", "end_date": "2013-06"}
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["location"], data["description"]) == (None, None)
 
-    async def test_trimmed_blank_optionals_null(self, client: AsyncClient, me: Caller) -> None:
+    async def test_trimmed_blank_optionals_null(self, client: AsyncClient, me: Actor) -> None:
         body = education_body(degree=" BSc ", school="\nEPFL", location=" ", description="")
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["degree"], data["school"]) == ("BSc", "EPFL")
         assert (data["location"], data["description"]) == (None, None)
 
-    async def test_same_start_and_end(self, client: AsyncClient, me: Caller) -> None:
+    async def test_same_start_and_end(self, client: AsyncClient, me: Actor) -> None:
         body = education_body(start_date="2019-09", end_date="2019-09-30")
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["start_date"], data["end_date"]) == ("2019-09", "2019-09")
 
     async def test_created_on_first_use(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         await delete_candidate_row(session, me.user)
         data = ok(await client.post(EDUCATION, json=education_body(), headers=me.headers))
@@ -83,38 +83,38 @@ class TestCreateEducation:
         assert stored is not None
         assert stored.candidate_id == candidate.id
 
-    async def test_trailing_slash(self, client: AsyncClient, me: Caller) -> None:
+    async def test_trailing_slash(self, client: AsyncClient, me: Actor) -> None:
         response = await client.post(f"{EDUCATION}/", json=education_body(), headers=me.headers)
         assert ok(response)["degree"] == "MSc Computer Science"
 
 
 class TestEducationValidation:
     @pytest.mark.parametrize("field", REQUIRED)
-    async def test_required(self, client: AsyncClient, me: Caller, field: str) -> None:
+    async def test_required(self, client: AsyncClient, me: Actor, field: str) -> None:
         body = education_body()
         del body[field]
         response = await client.post(EDUCATION, json=body, headers=me.headers)
         assert error_locations(response) == [["body", field]]
 
     @pytest.mark.parametrize("field", REQUIRED)
-    async def test_required_not_blank(self, client: AsyncClient, me: Caller, field: str) -> None:
+    async def test_required_not_blank(self, client: AsyncClient, me: Actor, field: str) -> None:
         for value in ["", "   ", None]:
             body = {**education_body(), field: value}
             response = await client.post(EDUCATION, json=body, headers=me.headers)
             assert error_locations(response) == [["body", field]], value
 
-    async def test_longest_accepted(self, client: AsyncClient, me: Caller) -> None:
+    async def test_longest_accepted(self, client: AsyncClient, me: Actor) -> None:
         data = ok(await client.post(EDUCATION, json=education_body(**LONGEST), headers=me.headers))
         assert {field: data[field] for field in LONGEST} == LONGEST
 
     @pytest.mark.parametrize("field", list(LONGEST))
-    async def test_too_long(self, client: AsyncClient, me: Caller, field: str) -> None:
+    async def test_too_long(self, client: AsyncClient, me: Actor, field: str) -> None:
         body = education_body(**{field: LONGEST[field] + "x"})
         response = await client.post(EDUCATION, json=body, headers=me.headers)
         assert error_locations(response) == [["body", field]]
         assert (await read_profile(client, me))["educations"] == []
 
-    async def test_end_before_start(self, client: AsyncClient, me: Caller) -> None:
+    async def test_end_before_start(self, client: AsyncClient, me: Actor) -> None:
         body = education_body(start_date="2018-09", end_date="2018-08-31")
         response = await client.post(EDUCATION, json=body, headers=me.headers)
         assert response.status_code == 422
@@ -123,7 +123,7 @@ class TestEducationValidation:
 
 class TestUpdateEducation:
     async def test_full_replacement(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         created = ok(await client.post(EDUCATION, json=education_body(), headers=me.headers))
         body = {"degree": "PhD", "school": "ETH", "start_date": "2018-01", "end_date": "2021-12-20"}
@@ -146,7 +146,7 @@ class TestUpdateEducation:
         assert (stored.degree, stored.end_date, stored.location) == ("PhD", "2021-12", None)
 
     async def test_same_rules_as_create(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         education = await add_education(session, me.candidate_id, degree="Kept")
         path = f"{EDUCATION}/{education.id}"
@@ -164,7 +164,7 @@ class TestUpdateEducation:
         assert stored.degree == "Kept"
 
     async def test_another_candidates(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, other: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor, other: Actor
     ) -> None:
         theirs = await add_education(session, other.candidate_id, degree="Theirs")
         response = await client.put(
@@ -176,7 +176,7 @@ class TestUpdateEducation:
         assert stored is not None
         assert stored.degree == "Theirs"
 
-    async def test_missing(self, client: AsyncClient, me: Caller) -> None:
+    async def test_missing(self, client: AsyncClient, me: Actor) -> None:
         response = await client.put(
             f"{EDUCATION}/424242", json=education_body(), headers=me.headers
         )
@@ -184,7 +184,7 @@ class TestUpdateEducation:
         assert response.json() == EDUCATION_NOT_FOUND
 
     async def test_trailing_slash(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         education = await add_education(session, me.candidate_id)
         response = await client.put(
@@ -194,7 +194,7 @@ class TestUpdateEducation:
 
 
 class TestDeleteEducation:
-    async def test_ok(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_ok(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         gone = await add_education(session, me.candidate_id)
         kept = await add_education(session, me.candidate_id)
         response = await client.delete(f"{EDUCATION}/{gone.id}", headers=me.headers)
@@ -202,7 +202,7 @@ class TestDeleteEducation:
         assert await fetch_education(session, gone.id) is None
         assert await fetch_education(session, kept.id) is not None
 
-    async def test_twice(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_twice(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         education = await add_education(session, me.candidate_id)
         ok(await client.delete(f"{EDUCATION}/{education.id}", headers=me.headers))
         response = await client.delete(f"{EDUCATION}/{education.id}", headers=me.headers)
@@ -210,7 +210,7 @@ class TestDeleteEducation:
         assert response.json() == EDUCATION_NOT_FOUND
 
     async def test_another_candidates(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, other: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor, other: Actor
     ) -> None:
         theirs = await add_education(session, other.candidate_id)
         response = await client.delete(f"{EDUCATION}/{theirs.id}", headers=me.headers)
@@ -219,7 +219,7 @@ class TestDeleteEducation:
         assert await fetch_education(session, theirs.id) is not None
 
     async def test_trailing_slash(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         education = await add_education(session, me.candidate_id)
         response = await client.delete(f"{EDUCATION}/{education.id}/", headers=me.headers)

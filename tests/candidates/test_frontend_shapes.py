@@ -18,15 +18,15 @@ from tests.candidates.conftest import (
     PROFILE,
     SKILL_KEYS,
     SKILLS,
-    Caller,
     add_education,
     add_skill,
     error_locations,
     fetch_candidate,
-    fetch_one,
     ok,
     read_profile,
 )
+from tests.fixtures.actors import Actor
+from tests.fixtures.reads import fetch_one
 
 # (level sent, category sent) -> (level stored, category stored)
 SKILL_WORDS = [
@@ -62,7 +62,7 @@ async def fetch_education(session: AsyncSession, education_id: int) -> Education
 
 class TestSkillWords:
     async def test_stored_as_wire_values(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         for (level, category), (stored_level, stored_category) in SKILL_WORDS:
             body = {"name": f"Skill {stored_level}", "level": level, "category": category}
@@ -80,17 +80,17 @@ class TestSkillWords:
             (4, "other"),
         ]
 
-    async def test_mixed_with_wire_values(self, client: AsyncClient, me: Caller) -> None:
+    async def test_mixed_with_wire_values(self, client: AsyncClient, me: Actor) -> None:
         body = {"name": "Go", "level": 5, "category": "autre"}
         assert ok(await client.post(SKILLS, json=body, headers=me.headers))["category"] == "other"
         body = {"name": "Go", "level": "advanced", "category": "technical"}
         assert ok(await client.post(SKILLS, json=body, headers=me.headers))["level"] == 3
 
-    async def test_english_other(self, client: AsyncClient, me: Caller) -> None:
+    async def test_english_other(self, client: AsyncClient, me: Actor) -> None:
         body = {"name": "Cooking", "level": 2, "category": "other"}
         assert ok(await client.post(SKILLS, json=body, headers=me.headers))["category"] == "other"
 
-    async def test_unknown_words(self, client: AsyncClient, me: Caller) -> None:
+    async def test_unknown_words(self, client: AsyncClient, me: Actor) -> None:
         for field, value in [
             ("level", "guru"),
             ("level", "Beginner"),
@@ -104,7 +104,7 @@ class TestSkillWords:
             assert error_locations(response) == [["body", field]], value
         assert (await read_profile(client, me))["skills"] == []
 
-    async def test_update(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_update(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         skill = await add_skill(session, me.candidate_id)
         body = {"name": "Anglais", "level": "expert", "category": "langue"}
         data = ok(await client.put(f"{SKILLS}/{skill.id}", json=body, headers=me.headers))
@@ -114,7 +114,7 @@ class TestSkillWords:
         assert (stored.level, stored.category) == (4, SkillCategory.LANGUAGE)
 
     async def test_update_unknown_word(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         skill = await add_skill(session, me.candidate_id, name="Kept")
         body = {"name": "Go", "level": 3, "category": "cuisine"}
@@ -127,7 +127,7 @@ class TestSkillWords:
 
 class TestFrontendEducation:
     async def test_frontend_body(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         data = ok(await client.post(EDUCATION, json=frontend_education(), headers=me.headers))
         assert set(data) == EDUCATION_KEYS
@@ -153,7 +153,7 @@ class TestFrontendEducation:
         assert (await read_profile(client, me))["educations"] == [data]
 
     async def test_current_has_no_end(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         body = frontend_education(is_current=True, end_date="2025-06")
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
@@ -164,24 +164,24 @@ class TestFrontendEducation:
         [listed] = (await read_profile(client, me))["educations"]
         assert (listed["is_current"], listed["end_date"]) == (True, None)
 
-    async def test_current_without_end_date(self, client: AsyncClient, me: Caller) -> None:
+    async def test_current_without_end_date(self, client: AsyncClient, me: Actor) -> None:
         body = frontend_education(is_current=True)
         del body["end_date"]
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["is_current"], data["end_date"]) == (True, None)
 
-    async def test_minimal_frontend_body(self, client: AsyncClient, me: Caller) -> None:
+    async def test_minimal_frontend_body(self, client: AsyncClient, me: Actor) -> None:
         body = {"institution": "EPFL", "degree": "BSc", "start_date": "2010-09-01"}
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["school"], data["field_of_study"], data["end_date"]) == ("EPFL", None, None)
         assert (data["start_date"], data["is_current"]) == ("2010-09", False)
 
-    async def test_school_wins(self, client: AsyncClient, me: Caller) -> None:
+    async def test_school_wins(self, client: AsyncClient, me: Actor) -> None:
         body = frontend_education(school="Sorbonne")
         data = ok(await client.post(EDUCATION, json=body, headers=me.headers))
         assert (data["school"], data["institution"]) == ("Sorbonne", "Sorbonne")
 
-    async def test_institution_rules(self, client: AsyncClient, me: Caller) -> None:
+    async def test_institution_rules(self, client: AsyncClient, me: Actor) -> None:
         for value in ["", "   ", None, "i" * 201]:
             body = frontend_education(institution=value)
             response = await client.post(EDUCATION, json=body, headers=me.headers)
@@ -192,7 +192,7 @@ class TestFrontendEducation:
         assert error_locations(response) == [["body", "school"]]
         assert (await read_profile(client, me))["educations"] == []
 
-    async def test_field_of_study(self, client: AsyncClient, me: Caller) -> None:
+    async def test_field_of_study(self, client: AsyncClient, me: Actor) -> None:
         data = ok(
             await client.post(
                 EDUCATION, json=frontend_education(field_of_study="f" * 200), headers=me.headers
@@ -207,7 +207,7 @@ class TestFrontendEducation:
         response = await client.post(EDUCATION, json=body, headers=me.headers)
         assert error_locations(response) == [["body", "field_of_study"]]
 
-    async def test_date_rules_hold(self, client: AsyncClient, me: Caller) -> None:
+    async def test_date_rules_hold(self, client: AsyncClient, me: Actor) -> None:
         for overrides in [
             {"start_date": "2021-09", "end_date": "2021-08-31"},
             {"start_date": "2021-13"},
@@ -218,7 +218,7 @@ class TestFrontendEducation:
             assert response.status_code == 422, overrides
         assert (await read_profile(client, me))["educations"] == []
 
-    async def test_update(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_update(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         education = await add_education(session, me.candidate_id)
         body = frontend_education(institution="INSA", is_current=True)
         path = f"{EDUCATION}/{education.id}"
@@ -234,7 +234,7 @@ class TestFrontendEducation:
         assert (stored.school, stored.is_current, stored.end_date) == ("INSA", True, None)
 
     async def test_update_same_rules(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         education = await add_education(session, me.candidate_id, degree="Kept")
         path = f"{EDUCATION}/{education.id}"
@@ -252,7 +252,7 @@ class TestFrontendEducation:
 
 class TestBio:
     async def test_written_and_read(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         bio = "Développeuse backend.\nAime les bases de données."
         data = ok(await client.put(PROFILE, json={"bio": f" {bio} "}, headers=me.headers))
@@ -263,27 +263,27 @@ class TestBio:
         assert stored is not None
         assert stored.summary == bio
 
-    async def test_summary_answers_as_bio(self, client: AsyncClient, me: Caller) -> None:
+    async def test_summary_answers_as_bio(self, client: AsyncClient, me: Actor) -> None:
         data = ok(await client.put(PROFILE, json={"summary": "Hello"}, headers=me.headers))
         assert (data["summary"], data["bio"]) == ("Hello", "Hello")
 
-    async def test_summary_wins(self, client: AsyncClient, me: Caller) -> None:
+    async def test_summary_wins(self, client: AsyncClient, me: Actor) -> None:
         body = {"summary": "From summary", "bio": "From bio"}
         data = ok(await client.put(PROFILE, json=body, headers=me.headers))
         assert (data["summary"], data["bio"]) == ("From summary", "From summary")
 
-    async def test_null_clears(self, client: AsyncClient, me: Caller) -> None:
+    async def test_null_clears(self, client: AsyncClient, me: Actor) -> None:
         ok(await client.put(PROFILE, json={"bio": "Hello"}, headers=me.headers))
         for value in [None, ""]:
             data = ok(await client.put(PROFILE, json={"bio": value}, headers=me.headers))
             assert (data["summary"], data["bio"]) == (None, None)
 
-    async def test_not_sent_kept(self, client: AsyncClient, me: Caller) -> None:
+    async def test_not_sent_kept(self, client: AsyncClient, me: Actor) -> None:
         ok(await client.put(PROFILE, json={"bio": "Hello"}, headers=me.headers))
         data = ok(await client.put(PROFILE, json={"title": "Engineer"}, headers=me.headers))
         assert (data["summary"], data["bio"]) == ("Hello", "Hello")
 
-    async def test_too_long(self, client: AsyncClient, me: Caller) -> None:
+    async def test_too_long(self, client: AsyncClient, me: Actor) -> None:
         response = await client.put(PROFILE, json={"bio": "b" * 20_001}, headers=me.headers)
         assert error_locations(response) == [["body", "bio"]]
         assert (await read_profile(client, me))["bio"] is None

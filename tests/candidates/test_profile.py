@@ -13,7 +13,6 @@ from tests.candidates.conftest import (
     EXPERIENCE_KEYS,
     PROFILE,
     SKILL_KEYS,
-    Caller,
     add_cv,
     add_education,
     add_experience,
@@ -23,11 +22,12 @@ from tests.candidates.conftest import (
     read_profile,
     utc,
 )
+from tests.fixtures.actors import Actor
 from tests.fixtures.signed_urls import assert_signed
 
 
 class TestReadProfile:
-    async def test_empty_profile(self, client: AsyncClient, me: Caller) -> None:
+    async def test_empty_profile(self, client: AsyncClient, me: Actor) -> None:
         assert await read_profile(client, me) == {
             "id": me.candidate_id,
             "user_id": me.user.id,
@@ -50,7 +50,7 @@ class TestReadProfile:
         }
 
     async def test_stored_fields(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         assert me.candidate is not None
         values: dict[str, Any] = {
@@ -70,9 +70,7 @@ class TestReadProfile:
         data = await read_profile(client, me)
         assert {field: data[field] for field in values} == values
 
-    async def test_item_shapes(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
-    ) -> None:
+    async def test_item_shapes(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         experience = await add_experience(
             session,
             me.candidate_id,
@@ -117,14 +115,14 @@ class TestReadProfile:
         assert set(data["skills"][0]) == SKILL_KEYS
 
     async def test_current_experience_is_a_boolean(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         await add_experience(session, me.candidate_id, is_current=True)
         data = await read_profile(client, me)
         assert data["experiences"][0]["is_current"] is True
 
     async def test_only_own_items(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, other: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor, other: Actor
     ) -> None:
         await add_experience(session, other.candidate_id)
         await add_education(session, other.candidate_id)
@@ -138,7 +136,7 @@ class TestReadProfile:
         assert data["cv_url"] is None
 
     async def test_created_on_first_use(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         await delete_candidate_row(session, me.user)
         data = await read_profile(client, me)
@@ -149,19 +147,19 @@ class TestReadProfile:
         assert data["experiences"] == data["educations"] == data["skills"] == []
         assert await read_profile(client, me) == data
 
-    async def test_trailing_slash(self, client: AsyncClient, me: Caller) -> None:
+    async def test_trailing_slash(self, client: AsyncClient, me: Actor) -> None:
         response = await client.get(f"{PROFILE}/", headers=me.headers)
         assert response.status_code == 200
         assert response.json()["id"] == me.candidate_id
 
 
 class TestLatestCv:
-    async def test_no_cv(self, client: AsyncClient, me: Caller) -> None:
+    async def test_no_cv(self, client: AsyncClient, me: Actor) -> None:
         data = await read_profile(client, me)
         assert (data["cv_url"], data["cv_filename"], data["cv_uploaded_at"]) == (None, None, None)
 
     async def test_one_cv(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, settings: Settings
+        self, client: AsyncClient, session: AsyncSession, me: Actor, settings: Settings
     ) -> None:
         uploaded = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
         await add_cv(session, me.candidate_id, filename="Ada CV.pdf", created_at=uploaded)
@@ -171,9 +169,7 @@ class TestLatestCv:
         assert data["cv_filename"] == "Ada CV.pdf"
         assert utc(data["cv_uploaded_at"]) == uploaded
 
-    async def test_newest_wins(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
-    ) -> None:
+    async def test_newest_wins(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         now = datetime.now(UTC).replace(microsecond=0)
         await add_cv(
             session, me.candidate_id, filename="old.pdf", created_at=now - timedelta(days=2)
@@ -188,7 +184,7 @@ class TestLatestCv:
         assert utc(data["cv_uploaded_at"]) == now
 
     async def test_same_time_highest_id_wins(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
         await add_cv(session, me.candidate_id, filename="first.pdf", created_at=at)
@@ -196,7 +192,7 @@ class TestLatestCv:
         assert (await read_profile(client, me))["cv_filename"] == "second.pdf"
 
     async def test_deleted_latest_falls_back(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         now = datetime.now(UTC)
         await add_cv(session, me.candidate_id, filename="old.pdf", created_at=now - timedelta(1))
@@ -208,7 +204,7 @@ class TestLatestCv:
 
 class TestOrder:
     async def test_experiences_current_first_then_newest_start(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         cid = me.candidate_id
         old = await add_experience(session, cid, start_date="2015-01", end_date="2016-01")
@@ -226,7 +222,7 @@ class TestOrder:
         ]
 
     async def test_educations_newest_start_first(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         cid = me.candidate_id
         bachelor = await add_education(session, cid, start_date="2010-09", end_date="2013-06")
@@ -240,7 +236,7 @@ class TestOrder:
         ]
 
     async def test_skills_by_name(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         cid = me.candidate_id
         for name in ["Rust", "Docker", "Python", "Kubernetes", "Ansible"]:
@@ -252,7 +248,7 @@ class TestOrder:
 
 class TestStatementBudget:
     async def test_one_statement_for_the_whole_profile(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, count_statements: Any
+        self, client: AsyncClient, session: AsyncSession, me: Actor, count_statements: Any
     ) -> None:
         cid = me.candidate_id
         for year in range(2010, 2016):
@@ -270,7 +266,7 @@ class TestStatementBudget:
         assert log.count == 2, log
 
     async def test_budget_does_not_grow_with_the_profile(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, count_statements: Any
+        self, client: AsyncClient, session: AsyncSession, me: Actor, count_statements: Any
     ) -> None:
         with count_statements() as empty:
             await read_profile(client, me)
@@ -281,7 +277,7 @@ class TestStatementBudget:
         assert empty.count == filled.count == 2, filled
 
     async def test_update_budget(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, count_statements: Any
+        self, client: AsyncClient, session: AsyncSession, me: Actor, count_statements: Any
     ) -> None:
         await add_experience(session, me.candidate_id)
         await add_cv(session, me.candidate_id)

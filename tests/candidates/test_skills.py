@@ -13,16 +13,16 @@ from tests.candidates.conftest import (
     SKILL_KEYS,
     SKILL_NOT_FOUND,
     SKILLS,
-    Caller,
     add_skill,
     delete_candidate_row,
     error_locations,
     fetch_candidate,
-    fetch_one,
     ok,
     read_profile,
     skill_body,
 )
+from tests.fixtures.actors import Actor
+from tests.fixtures.reads import fetch_one
 
 
 async def fetch_skill(session: AsyncSession, skill_id: int) -> Skill | None:
@@ -30,7 +30,7 @@ async def fetch_skill(session: AsyncSession, skill_id: int) -> Skill | None:
 
 
 class TestCreateSkill:
-    async def test_ok(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_ok(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         data = ok(await client.post(SKILLS, json=skill_body(), headers=me.headers))
         assert set(data) == SKILL_KEYS
         assert data == {"id": data["id"], "name": "Python", "level": 4, "category": "technical"}
@@ -40,21 +40,21 @@ class TestCreateSkill:
         assert (await read_profile(client, me))["skills"] == [data]
 
     @pytest.mark.parametrize("category", [category.value for category in SkillCategory])
-    async def test_every_category(self, client: AsyncClient, me: Caller, category: str) -> None:
+    async def test_every_category(self, client: AsyncClient, me: Actor, category: str) -> None:
         data = ok(await client.post(SKILLS, json=skill_body(category=category), headers=me.headers))
         assert data["category"] == category
 
-    async def test_every_level(self, client: AsyncClient, me: Caller) -> None:
+    async def test_every_level(self, client: AsyncClient, me: Actor) -> None:
         for level in [1, 2, 3, 4, 5]:
             data = ok(await client.post(SKILLS, json=skill_body(level=level), headers=me.headers))
             assert data["level"] == level
 
-    async def test_name_trimmed(self, client: AsyncClient, me: Caller) -> None:
+    async def test_name_trimmed(self, client: AsyncClient, me: Actor) -> None:
         data = ok(await client.post(SKILLS, json=skill_body(name="  Go \n"), headers=me.headers))
         assert data["name"] == "Go"
 
     async def test_created_on_first_use(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         await delete_candidate_row(session, me.user)
         data = ok(await client.post(SKILLS, json=skill_body(), headers=me.headers))
@@ -64,19 +64,19 @@ class TestCreateSkill:
         assert stored is not None
         assert stored.candidate_id == candidate.id
 
-    async def test_trailing_slash(self, client: AsyncClient, me: Caller) -> None:
+    async def test_trailing_slash(self, client: AsyncClient, me: Actor) -> None:
         assert ok(await client.post(f"{SKILLS}/", json=skill_body(), headers=me.headers))
 
 
 class TestSkillValidation:
-    async def test_level_1_to_5(self, client: AsyncClient, me: Caller) -> None:
+    async def test_level_1_to_5(self, client: AsyncClient, me: Actor) -> None:
         for level in [0, 6, -1, 100, 2.5, "guru", "Expert", "6", None]:
             body = {**skill_body(), "level": level}
             response = await client.post(SKILLS, json=body, headers=me.headers)
             assert error_locations(response) == [["body", "level"]], level
         assert (await read_profile(client, me))["skills"] == []
 
-    async def test_unknown_category(self, client: AsyncClient, me: Caller) -> None:
+    async def test_unknown_category(self, client: AsyncClient, me: Actor) -> None:
         for category in ["Technical", "TECHNICAL", "hard", "", "languages", None, 1]:
             body = {**skill_body(), "category": category}
             response = await client.post(SKILLS, json=body, headers=me.headers)
@@ -84,19 +84,19 @@ class TestSkillValidation:
         assert (await read_profile(client, me))["skills"] == []
 
     @pytest.mark.parametrize("field", ["name", "level", "category"])
-    async def test_required(self, client: AsyncClient, me: Caller, field: str) -> None:
+    async def test_required(self, client: AsyncClient, me: Actor, field: str) -> None:
         body = skill_body()
         del body[field]
         response = await client.post(SKILLS, json=body, headers=me.headers)
         assert error_locations(response) == [["body", field]]
 
-    async def test_blank_name(self, client: AsyncClient, me: Caller) -> None:
+    async def test_blank_name(self, client: AsyncClient, me: Actor) -> None:
         for name in ["", "   ", None]:
             body = {**skill_body(), "name": name}
             response = await client.post(SKILLS, json=body, headers=me.headers)
             assert error_locations(response) == [["body", "name"]], name
 
-    async def test_name_limit(self, client: AsyncClient, me: Caller) -> None:
+    async def test_name_limit(self, client: AsyncClient, me: Actor) -> None:
         data = ok(await client.post(SKILLS, json=skill_body(name="n" * 100), headers=me.headers))
         assert data["name"] == "n" * 100
         response = await client.post(SKILLS, json=skill_body(name="n" * 101), headers=me.headers)
@@ -105,7 +105,7 @@ class TestSkillValidation:
 
 class TestUpdateSkill:
     async def test_full_replacement(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         skill = await add_skill(session, me.candidate_id)
         body = {"name": "French", "level": 5, "category": "language"}
@@ -125,7 +125,7 @@ class TestUpdateSkill:
         ],
     )
     async def test_same_rules_as_create(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, body: dict[str, Any]
+        self, client: AsyncClient, session: AsyncSession, me: Actor, body: dict[str, Any]
     ) -> None:
         skill = await add_skill(session, me.candidate_id, name="Kept")
         response = await client.put(f"{SKILLS}/{skill.id}", json=body, headers=me.headers)
@@ -135,7 +135,7 @@ class TestUpdateSkill:
         assert (stored.name, stored.level) == ("Kept", 3)
 
     async def test_another_candidates(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, other: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor, other: Actor
     ) -> None:
         theirs = await add_skill(session, other.candidate_id, name="Theirs")
         response = await client.put(f"{SKILLS}/{theirs.id}", json=skill_body(), headers=me.headers)
@@ -145,13 +145,13 @@ class TestUpdateSkill:
         assert stored is not None
         assert stored.name == "Theirs"
 
-    async def test_missing(self, client: AsyncClient, me: Caller) -> None:
+    async def test_missing(self, client: AsyncClient, me: Actor) -> None:
         response = await client.put(f"{SKILLS}/424242", json=skill_body(), headers=me.headers)
         assert response.status_code == 404
         assert response.json() == SKILL_NOT_FOUND
 
     async def test_trailing_slash(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         skill = await add_skill(session, me.candidate_id)
         response = await client.put(
@@ -161,7 +161,7 @@ class TestUpdateSkill:
 
 
 class TestDeleteSkill:
-    async def test_no_content(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_no_content(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         gone = await add_skill(session, me.candidate_id, name="Gone")
         kept = await add_skill(session, me.candidate_id, name="Kept")
         response = await client.delete(f"{SKILLS}/{gone.id}", headers=me.headers)
@@ -171,7 +171,7 @@ class TestDeleteSkill:
         assert await fetch_skill(session, kept.id) is not None
         assert [item["id"] for item in (await read_profile(client, me))["skills"]] == [kept.id]
 
-    async def test_twice(self, client: AsyncClient, session: AsyncSession, me: Caller) -> None:
+    async def test_twice(self, client: AsyncClient, session: AsyncSession, me: Actor) -> None:
         skill = await add_skill(session, me.candidate_id)
         assert (await client.delete(f"{SKILLS}/{skill.id}", headers=me.headers)).status_code == 204
         response = await client.delete(f"{SKILLS}/{skill.id}", headers=me.headers)
@@ -179,7 +179,7 @@ class TestDeleteSkill:
         assert response.json() == SKILL_NOT_FOUND
 
     async def test_another_candidates(
-        self, client: AsyncClient, session: AsyncSession, me: Caller, other: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor, other: Actor
     ) -> None:
         theirs = await add_skill(session, other.candidate_id)
         response = await client.delete(f"{SKILLS}/{theirs.id}", headers=me.headers)
@@ -188,7 +188,7 @@ class TestDeleteSkill:
         assert await fetch_skill(session, theirs.id) is not None
 
     async def test_trailing_slash(
-        self, client: AsyncClient, session: AsyncSession, me: Caller
+        self, client: AsyncClient, session: AsyncSession, me: Actor
     ) -> None:
         skill = await add_skill(session, me.candidate_id)
         response = await client.delete(f"{SKILLS}/{skill.id}/", headers=me.headers)

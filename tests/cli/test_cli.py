@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.security import password_hash
 from intowork.models import User
 from intowork.models.enums import UserRole
-from tests.conftest import TEST_JWT_SECRET
+from tests.fixtures.settings import TEST_JWT_SECRET
 from tests.fixtures.timing import patient, wait_for_http
 
 STRONG_PASSWORD = "Admin-Password-2026!"

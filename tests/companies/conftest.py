@@ -1,17 +1,15 @@
-"""Helpers for the company and employer API tests: callers of each role, fresh database reads."""
+"""Helpers for the company and employer API tests: callers of each role, company bodies."""
 
-from typing import Any, TypeVar
+from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import Select, delete
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import Company, Employer, User
 from intowork.models.enums import UserRole
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_company, make_employer, make_user
-
-Headers = dict[str, str]
-Row = TypeVar("Row")
+from tests.fixtures.actors import Headers, employer_actor, make_actor
+from tests.fixtures.factories import make_company
 
 COMPANY_KEYS = {
     "id",
@@ -49,26 +47,18 @@ TOO_LONG_COMPANY = [(field, value + "x") for field, value in LONGEST_COMPANY.ite
 TOO_LONG_IDS = [field for field, _ in TOO_LONG_COMPANY]
 
 
-async def sign_in(client: AsyncClient, user: User) -> Headers:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 async def user_headers(client: AsyncClient, session: AsyncSession, role: UserRole) -> Headers:
-    return await sign_in(client, await make_user(session, role=role))
+    return (await make_actor(client, session, role)).headers
 
 
 async def employer_headers(
     client: AsyncClient, session: AsyncSession, *, company: Company | None = None
 ) -> tuple[Employer, User, Headers]:
     """A signed-in employer, in `company` or in none."""
-    employer = await make_employer(session, company=company)
-    user = await session.get(User, employer.user_id)
-    assert user is not None
-    return employer, user, await sign_in(client, user)
+    actor = await employer_actor(client, session, company)
+    assert actor.employer is not None
+    assert actor.user is not None
+    return actor.employer, actor.user, actor.headers
 
 
 async def owner_of(
@@ -85,11 +75,6 @@ async def owner_of(
 async def delete_employer_row(session: AsyncSession, user: User) -> None:
     await session.execute(delete(Employer).where(Employer.user_id == user.id))
     await session.commit()
-
-
-async def fetch_one(session: AsyncSession, statement: Select[Row]) -> Row | None:
-    """A fresh read: the API committed through its own session, ours may hold stale objects."""
-    return await session.scalar(statement.execution_options(populate_existing=True))
 
 
 def company_body(company: Company) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from tests.companies.conftest import (
     TOO_LONG_IDS,
     delete_employer_row,
     employer_headers,
-    fetch_one,
     owner_of,
 )
 from tests.fixtures.factories import make_company
+from tests.fixtures.reads import fetch_one
 
 FULL_BODY = {
     "name": "Acme",

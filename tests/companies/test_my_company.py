@@ -19,10 +19,10 @@ from tests.companies.conftest import (
     company_body,
     delete_employer_row,
     employer_headers,
-    fetch_one,
     owner_of,
 )
 from tests.fixtures.factories import make_job
+from tests.fixtures.reads import fetch_one
 
 PATH = "/api/companies/my-company"
 DETAILS = {"description": "Anvils and rockets", "city": "Phoenix", "size": "11-50"}

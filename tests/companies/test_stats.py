@@ -9,11 +9,11 @@ from intowork.models import Company
 from intowork.models.enums import ApplicationStatus, JobStatus
 from tests.companies.conftest import (
     COMPANY_NOT_FOUND,
-    Headers,
     delete_employer_row,
     employer_headers,
     owner_of,
 )
+from tests.fixtures.actors import Headers
 from tests.fixtures.factories import (
     make_application,
     make_candidate,

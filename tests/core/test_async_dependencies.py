@@ -11,7 +11,7 @@ from fastapi import routing
 from fastapi.dependencies.models import Dependant
 
 from intowork.main import create_app
-from tests.conftest import app_settings
+from tests.fixtures.settings import app_settings
 
 
 def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:

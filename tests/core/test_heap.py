@@ -8,7 +8,7 @@ import pytest
 from intowork.core.config import Environment
 from intowork.core.heap import GEN0_THRESHOLD
 from intowork.main import create_app
-from tests.conftest import SettingsFactory
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import app_lifespan
 
 

@@ -11,7 +11,7 @@ from loguru import logger
 from intowork.core.config import Environment, Settings
 from intowork.core.observability.logging import InterceptHandler
 from intowork.core.signed_urls import LinkExpiredOrInvalid, UrlSigner, redact_signatures
-from tests.conftest import TEST_JWT_SECRET
+from tests.fixtures.settings import TEST_JWT_SECRET
 
 PATH = "/api/candidates/7/cv"
 NOW = 1_800_000_000.5

@@ -12,16 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
 from intowork.main import create_app
-from intowork.models import CandidateCV, Company, Job
-from tests.applications.conftest import (
-    Actor,
-    add_job,
-    candidate_actor,
-    employer_actor,
-    fetch_all,
-    fetch_one,
-)
-from tests.fixtures.factories import make_company
+from intowork.models import CandidateCV, Job
+from tests.fixtures.actors import Actor
+from tests.fixtures.factories import make_job
+from tests.fixtures.reads import fetch_all, fetch_one
 from tests.fixtures.timing import app_lifespan
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -113,28 +107,9 @@ def file_of(settings: Settings, row: CandidateCV) -> Path:
 
 
 @pytest.fixture
-async def candidate(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await candidate_actor(client, session)
-
-
-@pytest.fixture
-async def other_candidate(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await candidate_actor(client, session, first_name="Grace", last_name="Hopper")
-
-
-@pytest.fixture
-async def company(session: AsyncSession) -> Company:
-    return await make_company(session, name="Acme Industries")
-
-
-@pytest.fixture
-async def employer(client: AsyncClient, session: AsyncSession, company: Company) -> Actor:
-    return await employer_actor(client, session, company)
-
-
-@pytest.fixture
 async def job(session: AsyncSession, employer: Actor) -> Job:
-    return await add_job(session, employer)
+    assert employer.employer is not None
+    return await make_job(session, employer=employer.employer)
 
 
 @asynccontextmanager

@@ -6,15 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
 from intowork.models import ApplicationStatusHistory, Candidate, JobApplication, User
-from tests.applications.conftest import (
-    Actor,
-    add_job,
-    apply_ok,
-    fetch_all,
-    fetch_one,
-    set_status,
-)
+from tests.applications.conftest import add_job, apply_ok, set_status
 from tests.cvs.conftest import cv_rows, file_of, pdf, stored_files, upload_cv_ok
+from tests.fixtures.actors import Actor
+from tests.fixtures.reads import fetch_all, fetch_one
 
 
 async def delete_account(client: AsyncClient, actor: Actor) -> None:

@@ -4,13 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from httpx import AsyncClient
 
-from tests.applications.conftest import (
-    ANONYMOUS,
-    AUTH_REQUIRED,
-    CANDIDATE_REQUIRED,
-    Actor,
-    utc,
-)
+from tests.applications.conftest import AUTH_REQUIRED, CANDIDATE_REQUIRED, utc
 from tests.cvs.conftest import (
     CV_ITEM_KEYS,
     CV_LIST,
@@ -21,6 +15,7 @@ from tests.cvs.conftest import (
     pdf,
     upload_cv_ok,
 )
+from tests.fixtures.actors import ANONYMOUS, Actor
 
 
 def download_path(cv_id: object) -> str:

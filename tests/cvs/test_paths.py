@@ -3,8 +3,9 @@
 import pytest
 from httpx import AsyncClient
 
-from tests.applications.conftest import BAD_IDS, Actor
+from tests.applications.conftest import BAD_IDS
 from tests.cvs.conftest import CV_LIST, CV_UPLOAD, LATEST_CV, PDF, assert_pdf_download
+from tests.fixtures.actors import Actor
 
 
 class TestTrailingSlash:

@@ -17,16 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.config import Settings
 from intowork.core.signed_urls import UrlSigner
 from intowork.models import Company, Employer, Job, User
-from tests.applications.conftest import (
-    AUTH_REQUIRED,
-    EMPLOYER,
-    NO_ACCESS,
-    Actor,
-    add_job,
-    apply_ok,
-    employer_actor,
-)
+from tests.applications.conftest import AUTH_REQUIRED, EMPLOYER, NO_ACCESS, add_job, apply_ok
 from tests.cvs.conftest import PDF, assert_pdf_download, pdf, upload_cv_ok
+from tests.fixtures.actors import Actor, employer_actor
 from tests.fixtures.factories import make_company
 from tests.fixtures.signed_urls import LINK_REFUSED, assert_signed, link_parts, with_query
 

@@ -26,15 +26,9 @@ from intowork.models import (
     User,
 )
 from intowork.models.enums import ApplicationStatus, JobStatus, SkillCategory, UserRole
-from tests.fixtures.factories import (
-    DEFAULT_PASSWORD,
-    make_application,
-    make_company,
-    make_job,
-    make_user,
-)
+from tests.fixtures.actors import Headers
+from tests.fixtures.factories import make_application, make_company, make_job, make_user
 
-Headers = dict[str, str]
 Status = ApplicationStatus
 
 DASHBOARD = "/api/dashboard"
@@ -75,14 +69,6 @@ def stat(title: str, value: str, change: str, change_type: str, color: str) -> d
 def stages(**counts: int) -> dict[str, int]:
     """Every stage, zero unless given."""
     return {stage: counts.get(stage, 0) for stage in sorted(STAGE_KEYS)}
-
-
-async def sign_in(client: AsyncClient, user: User) -> Headers:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def get_ok(client: AsyncClient, path: str, headers: Headers, **params: object) -> Response:

@@ -12,8 +12,8 @@ from tests.dashboard.conftest import (
     FUNNEL,
     INACTIVE,
     employer_of,
-    sign_in,
 )
+from tests.fixtures.actors import sign_in_headers
 from tests.fixtures.factories import make_company, make_user
 
 PATHS = [DASHBOARD, f"{DASHBOARD}/", ACTIVITIES, FUNNEL]
@@ -42,7 +42,7 @@ class TestInactive:
         user = await make_user(session, role=role)
         if role is UserRole.EMPLOYER:
             (await employer_of(session, user)).company_id = (await make_company(session)).id
-        headers = await sign_in(client, user)
+        headers = await sign_in_headers(client, user)
         user.is_active = False
         await session.commit()
         for path in PATHS:
@@ -56,7 +56,7 @@ class TestAnyRole:
     async def test_dashboard_and_activities(
         self, client: AsyncClient, session: AsyncSession, role: UserRole
     ) -> None:
-        headers = await sign_in(client, await make_user(session, role=role))
+        headers = await sign_in_headers(client, await make_user(session, role=role))
         for path in [DASHBOARD, ACTIVITIES]:
             response = await client.get(path, headers=headers)
             assert response.status_code == 200, (path, response.text)

@@ -12,15 +12,8 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models.enums import UserRole
-from tests.dashboard.conftest import (
-    ACTIVITIES,
-    ACTIVITY_KEYS,
-    DASHBOARD,
-    Status,
-    World,
-    get_ok,
-    sign_in,
-)
+from tests.dashboard.conftest import ACTIVITIES, ACTIVITY_KEYS, DASHBOARD, Status, World, get_ok
+from tests.fixtures.actors import sign_in_headers
 from tests.fixtures.factories import make_user
 
 TYPES = {"application": "application", "status": "status_change", "job": "job"}
@@ -90,7 +83,9 @@ def check_items(items: list[dict[str, Any]], w: World, expected: list[tuple[str,
 
 class TestRecentActivities:
     async def test_employer(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.acme_owner))).json()
+        body = (
+            await get_ok(client, DASHBOARD, await sign_in_headers(client, world.acme_owner))
+        ).json()
         items = body["recentActivities"]
         check_items(items, world, acme_timeline(world)[:5])
         assert [(item["type"], item["action"], item["target"]) for item in items] == [
@@ -103,7 +98,9 @@ class TestRecentActivities:
         assert [item["time"] for item in items][2:] == ["2 days ago", "2 days ago", "3 days ago"]
 
     async def test_other_company(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.globex_owner))).json()
+        body = (
+            await get_ok(client, DASHBOARD, await sign_in_headers(client, world.globex_owner))
+        ).json()
         items = body["recentActivities"]
         b1, b2 = world.applications["b1"], world.applications["b2"]
         assert [item["id"] for item in items] == [
@@ -122,7 +119,7 @@ class TestRecentActivities:
         ]
 
     async def test_admin_platform_wide(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.admin))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, world.admin))).json()
         items = body["recentActivities"]
         check_items(items, world, admin_timeline(world)[:5])
         assert [(item["action"], item["target"]) for item in items] == [
@@ -136,7 +133,7 @@ class TestRecentActivities:
     async def test_candidate_own_only(self, client: AsyncClient, world: World) -> None:
         """Only Grace's applications and their moves: not Alan's and Barbara's on the same job,
         not job publications; the target is the job title alone."""
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.grace))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, world.grace))).json()
         items = body["recentActivities"]
         check_items(items, world, grace_timeline(world)[:5])
         assert [(item["type"], item["target"]) for item in items] == [
@@ -156,29 +153,31 @@ class TestRecentActivities:
 
 class TestActivitiesList:
     async def test_default_limit(self, client: AsyncClient, world: World) -> None:
-        items = (await get_ok(client, ACTIVITIES, await sign_in(client, world.acme_owner))).json()
+        items = (
+            await get_ok(client, ACTIVITIES, await sign_in_headers(client, world.acme_owner))
+        ).json()
         check_items(items, world, acme_timeline(world)[:10])
 
     async def test_everything(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.admin)
+        headers = await sign_in_headers(client, world.admin)
         items = (await get_ok(client, ACTIVITIES, headers, limit=50)).json()
         assert len(items) == 26
         check_items(items, world, admin_timeline(world))
 
     async def test_company_scope(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         items = (await get_ok(client, ACTIVITIES, headers, limit=50)).json()
         assert len(items) == 21
         check_items(items, world, acme_timeline(world))
 
     async def test_candidate_scope(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.grace)
+        headers = await sign_in_headers(client, world.grace)
         items = (await get_ok(client, ACTIVITIES, headers, limit=50)).json()
         assert len(items) == 7
         check_items(items, world, grace_timeline(world))
 
     async def test_limit_one(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.admin)
+        headers = await sign_in_headers(client, world.admin)
         items = (await get_ok(client, f"{ACTIVITIES}/", headers, limit=1)).json()
         check_items(items, world, admin_timeline(world)[:1])
 
@@ -186,7 +185,7 @@ class TestActivitiesList:
     async def test_limit_out_of_range(
         self, client: AsyncClient, session: AsyncSession, limit: str
     ) -> None:
-        headers = await sign_in(client, await make_user(session, role=UserRole.ADMIN))
+        headers = await sign_in_headers(client, await make_user(session, role=UserRole.ADMIN))
         response = await client.get(ACTIVITIES, headers=headers, params={"limit": limit})
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"] == ["query", "limit"]

@@ -23,9 +23,9 @@ from tests.dashboard.conftest import (
     employer_of,
     get_ok,
     make_person,
-    sign_in,
     stages,
 )
+from tests.fixtures.actors import sign_in_headers
 from tests.fixtures.factories import make_company
 
 
@@ -50,7 +50,9 @@ def check_shape(body: dict[str, Any]) -> None:
 
 class TestFunnel:
     async def test_company(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, FUNNEL, await sign_in(client, world.acme_owner))).json()
+        body = (
+            await get_ok(client, FUNNEL, await sign_in_headers(client, world.acme_owner))
+        ).json()
         check_shape(body)
         assert body == {
             "total_applications": 6,
@@ -79,7 +81,9 @@ class TestFunnel:
 
     async def test_other_company(self, client: AsyncClient, world: World) -> None:
         """Globex: b1 interview after 27 h = 1.125 days -> 1.1."""
-        body = (await get_ok(client, FUNNEL, await sign_in(client, world.globex_owner))).json()
+        body = (
+            await get_ok(client, FUNNEL, await sign_in_headers(client, world.globex_owner))
+        ).json()
         assert body == {
             "total_applications": 2,
             "stages": stages(viewed=1, interview=1),
@@ -100,7 +104,7 @@ class TestFunnel:
         }
 
     async def test_one_job(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         body = (await get_ok(client, FUNNEL, headers, job_id=world.jobs["j1"].id)).json()
         check_shape(body)
         assert body == {
@@ -120,7 +124,7 @@ class TestFunnel:
         }
 
     async def test_job_without_interviews(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         body = (await get_ok(client, FUNNEL, headers, job_id=world.jobs["j3"].id)).json()
         assert body == {
             "total_applications": 2,
@@ -137,7 +141,7 @@ class TestFunnel:
         }
 
     async def test_job_without_applications(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         body = (await get_ok(client, FUNNEL, headers, job_id=world.jobs["j4"].id)).json()
         assert body == {
             "total_applications": 0,
@@ -160,25 +164,25 @@ class TestFunnel:
         user = await make_person(session, UserRole.EMPLOYER, "New", "Boss", created_at=world.at(1))
         (await employer_of(session, user)).company_id = company.id
         await session.commit()
-        body = (await get_ok(client, f"{FUNNEL}/", await sign_in(client, user))).json()
+        body = (await get_ok(client, f"{FUNNEL}/", await sign_in_headers(client, user))).json()
         check_shape(body)
         assert body["total_applications"] == 0
         assert body["jobs"] == []
         assert body["median_days_to_interview"] is None
 
     async def test_foreign_job(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         response = await client.get(FUNNEL, headers=headers, params={"job_id": world.jobs["g1"].id})
         assert response.status_code == 404
 
     async def test_missing_job(self, client: AsyncClient, world: World) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         response = await client.get(FUNNEL, headers=headers, params={"job_id": 2**31 - 1})
         assert response.status_code == 404
 
     @pytest.mark.parametrize("job_id", ["0", "-1", "abc"])
     async def test_malformed_job_id(self, client: AsyncClient, world: World, job_id: str) -> None:
-        headers = await sign_in(client, world.acme_owner)
+        headers = await sign_in_headers(client, world.acme_owner)
         response = await client.get(FUNNEL, headers=headers, params={"job_id": job_id})
         assert response.status_code == 422
 
@@ -188,7 +192,7 @@ class TestFunnel:
         user = await make_person(
             session, UserRole.EMPLOYER, "No", "Company", created_at=world.at(1)
         )
-        headers = await sign_in(client, user)
+        headers = await sign_in_headers(client, user)
         for params in [{}, {"job_id": world.jobs["j1"].id}]:
             response = await client.get(FUNNEL, headers=headers, params=params)
             assert response.status_code == 404
@@ -196,6 +200,8 @@ class TestFunnel:
 
     @pytest.mark.parametrize("role", ["admin", "grace"])
     async def test_other_roles(self, client: AsyncClient, world: World, role: str) -> None:
-        response = await client.get(FUNNEL, headers=await sign_in(client, getattr(world, role)))
+        response = await client.get(
+            FUNNEL, headers=await sign_in_headers(client, getattr(world, role))
+        )
         assert response.status_code == 403
         assert response.json() == EMPLOYER_REQUIRED

@@ -11,14 +11,8 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models.enums import UserRole
-from tests.dashboard.conftest import (
-    DASHBOARD,
-    add_profile_rows,
-    candidate_of,
-    get_ok,
-    sign_in,
-    stat,
-)
+from tests.dashboard.conftest import DASHBOARD, add_profile_rows, candidate_of, get_ok, stat
+from tests.fixtures.actors import sign_in_headers
 from tests.fixtures.factories import make_user
 
 FULL = {"phone": "+1 555 0100", "location": "Arlington", "title": "Admiral", "summary": "COBOL."}
@@ -75,7 +69,7 @@ class TestProfileCompletion:
         await add_profile_rows(
             session, candidate, experience=experience, education=education, skill=skill
         )
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, user))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, user))).json()
         assert body["profileCompletion"] == expected
         assert body["stats"][3] == stat(
             "Profile completion", f"{expected}%", "0", "neutral", "orange"
@@ -83,5 +77,5 @@ class TestProfileCompletion:
 
     async def test_admin(self, client: AsyncClient, session: AsyncSession) -> None:
         user = await make_user(session, role=UserRole.ADMIN)
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, user))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, user))).json()
         assert body["profileCompletion"] == 100

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from tests.dashboard.conftest import DASHBOARD, World, get_ok, sign_in
+from tests.dashboard.conftest import DASHBOARD, World, get_ok
+from tests.fixtures.actors import sign_in_headers
 
 
 def stats_statements(statements: list[str]) -> list[str]:
@@ -27,7 +28,7 @@ class TestDashboardStatements:
         caller: str,
         expected: str,
     ) -> None:
-        headers = await sign_in(client, getattr(world, caller))
+        headers = await sign_in_headers(client, getattr(world, caller))
         with count_statements() as log:
             body = (await get_ok(client, DASHBOARD, headers)).json()
         assert body["stats"][0]["title"] == expected
@@ -40,7 +41,7 @@ class TestDashboardStatements:
         self, client: AsyncClient, world: World, count_statements: Any
     ) -> None:
         """Profile completion needs no statement of its own: fields and rows come with the stats."""
-        headers = await sign_in(client, world.grace)
+        headers = await sign_in_headers(client, world.grace)
         with count_statements() as log:
             body = (await get_ok(client, DASHBOARD, headers)).json()
         assert body["profileCompletion"] == 76

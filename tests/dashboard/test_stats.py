@@ -16,9 +16,9 @@ from tests.dashboard.conftest import (
     employer_of,
     get_ok,
     make_person,
-    sign_in,
     stat,
 )
+from tests.fixtures.actors import sign_in_headers
 from tests.fixtures.factories import make_company
 
 ADMIN_STATS = [
@@ -92,25 +92,31 @@ def check_shape(body: dict[str, object]) -> None:
 
 class TestAdminStats:
     async def test_figures(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.admin))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, world.admin))).json()
         check_shape(body)
         assert body["stats"] == ADMIN_STATS
         assert body["profileCompletion"] == 100
 
     async def test_trailing_slash(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, f"{DASHBOARD}/", await sign_in(client, world.admin))).json()
+        body = (
+            await get_ok(client, f"{DASHBOARD}/", await sign_in_headers(client, world.admin))
+        ).json()
         assert body["stats"] == ADMIN_STATS
 
 
 class TestEmployerStats:
     async def test_own_company_only(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.acme_owner))).json()
+        body = (
+            await get_ok(client, DASHBOARD, await sign_in_headers(client, world.acme_owner))
+        ).json()
         check_shape(body)
         assert body["stats"] == ACME_STATS
         assert body["profileCompletion"] == 100
 
     async def test_other_company(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.globex_owner))).json()
+        body = (
+            await get_ok(client, DASHBOARD, await sign_in_headers(client, world.globex_owner))
+        ).json()
         assert body["stats"] == GLOBEX_STATS
         assert body["profileCompletion"] == 100
 
@@ -123,7 +129,7 @@ class TestEmployerStats:
         )
         (await employer_of(session, colleague)).company_id = world.acme.id
         await session.commit()
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, colleague))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, colleague))).json()
         assert body["stats"] == ACME_STATS
 
     async def test_no_company(
@@ -132,7 +138,7 @@ class TestEmployerStats:
         user = await make_person(
             session, UserRole.EMPLOYER, "No", "Company", created_at=world.at(1)
         )
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, user))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, user))).json()
         check_shape(body)
         assert body == {"stats": NO_COMPANY_STATS, "recentActivities": [], "profileCompletion": 30}
 
@@ -144,19 +150,19 @@ class TestEmployerStats:
         user = await make_person(session, UserRole.EMPLOYER, "New", "Boss", created_at=world.at(1))
         (await employer_of(session, user)).company_id = company.id
         await session.commit()
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, user))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, user))).json()
         assert body == {"stats": NO_COMPANY_STATS, "recentActivities": [], "profileCompletion": 100}
 
 
 class TestCandidateStats:
     async def test_figures(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.grace))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, world.grace))).json()
         check_shape(body)
         assert body["stats"] == GRACE_STATS
         assert body["profileCompletion"] == 76
 
     async def test_history_counts_past_interviews(self, client: AsyncClient, world: World) -> None:
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, world.alan))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, world.alan))).json()
         assert body["stats"] == ALAN_STATS
         assert body["profileCompletion"] == 26
 
@@ -164,6 +170,6 @@ class TestCandidateStats:
         user = await make_person(
             session, UserRole.CANDIDATE, "New", "Comer", created_at=world.at(1)
         )
-        body = (await get_ok(client, DASHBOARD, await sign_in(client, user))).json()
+        body = (await get_ok(client, DASHBOARD, await sign_in_headers(client, user))).json()
         check_shape(body)
         assert body == {"stats": NEWCOMER_STATS, "recentActivities": [], "profileCompletion": 26}

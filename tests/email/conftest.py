@@ -31,9 +31,9 @@ from intowork.email.templates import install_composer
 from intowork.email.worker import OutboxWorker, send_time_composers
 from intowork.models import EmailOutbox, PasswordResetToken
 from intowork.models.enums import EmailTemplate
-from tests.auth.conftest import RESET_LINK, sha256_hex
-from tests.conftest import TEST_JWT_SECRET, SettingsFactory
 from tests.fixtures.factories import make_user
+from tests.fixtures.mail import RESET_LINK, sha256_hex
+from tests.fixtures.settings import TEST_JWT_SECRET, SettingsFactory
 
 FROM_EMAIL = "IntoWork <no-reply@intowork.test>"
 SMTP_USER = "mailer"

@@ -24,7 +24,6 @@ from intowork.email.templates import install_composer
 from intowork.models import EmailOutbox
 from intowork.models.enums import EmailStatus, EmailTemplate
 from tests.cli.test_cli import INTOWORK, cli_environment, run_cli
-from tests.conftest import TEST_JWT_SECRET, SettingsFactory
 from tests.email.conftest import (
     add_emails,
     add_reset_email,
@@ -32,6 +31,7 @@ from tests.email.conftest import (
     reset_token_in,
     token_works,
 )
+from tests.fixtures.settings import TEST_JWT_SECRET, SettingsFactory
 
 
 async def fail(database: Database, email_id: int, error: str) -> None:

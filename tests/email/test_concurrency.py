@@ -14,10 +14,10 @@ from intowork.core.db import create_database
 from intowork.email.worker import BatchResult, OutboxWorker
 from intowork.models import EmailOutbox, PasswordResetToken, User
 from intowork.models.enums import EmailStatus, EmailTemplate, UserRole
-from tests.auth.conftest import sha256_hex
-from tests.conftest import SettingsFactory
 from tests.email.conftest import FROM_EMAIL, RecordingBackend, composers, reset_token_in
 from tests.fixtures.factories import default_password_hash
+from tests.fixtures.mail import sha256_hex
+from tests.fixtures.settings import SettingsFactory
 
 MESSAGES = 1000
 RESET_REQUESTS = 60

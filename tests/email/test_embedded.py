@@ -18,9 +18,9 @@ from intowork.core.config import Settings
 from intowork.email.worker import EmbeddedWorker
 from intowork.models import EmailOutbox, PasswordResetToken
 from intowork.models.enums import EmailStatus, EmailTemplate
-from tests.auth.conftest import RESET_LINK, sha256_hex
-from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_user
+from tests.fixtures.mail import RESET_LINK, sha256_hex
+from tests.fixtures.settings import SettingsFactory
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ class TestFileBackend:
         assert text is not None
         assert html is not None
         match = RESET_LINK.search(text.get_content())
-        assert match
+        assert match is not None, text.get_content()
+        assert match.group(1).endswith("http://localhost:3000")
         token = match.group(2)
         assert f'href="http://localhost:3000/auth/reset-password?token={token}"' in (
             html.get_content()

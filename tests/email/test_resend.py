@@ -12,7 +12,6 @@ from intowork.email.backends import (
     create_backend,
 )
 from intowork.models.enums import EmailStatus
-from tests.conftest import SettingsFactory
 from tests.email.conftest import (
     FROM_EMAIL,
     FakeResend,
@@ -26,6 +25,7 @@ from tests.email.conftest import (
     soon,
     token_works,
 )
+from tests.fixtures.settings import SettingsFactory
 
 API_KEY = "re_test_key_123"
 

@@ -13,8 +13,8 @@ from intowork.email import worker as worker_module
 from intowork.email.worker import OutboxWorker
 from intowork.models import EmailOutbox
 from intowork.models.enums import EmailStatus
-from tests.conftest import SettingsFactory
 from tests.email.conftest import RecordingBackend, add_emails, make_worker
+from tests.fixtures.settings import SettingsFactory
 
 RETENTION = timedelta(days=30)
 

@@ -13,7 +13,7 @@ from intowork.email.backends import (
     SmtpBackend,
     create_backend,
 )
-from tests.conftest import TEST_JWT_SECRET
+from tests.fixtures.settings import TEST_JWT_SECRET
 
 
 def settings(tmp_path: Path, **values: object) -> Settings:

@@ -16,8 +16,8 @@ from intowork.email.templates import EmailRenderer, get_renderer
 from intowork.email.worker import OutboxWorker
 from intowork.models import EmailOutbox
 from intowork.models.enums import EmailTemplate
-from tests.conftest import SettingsFactory
 from tests.email.conftest import RecordingBackend, reset_token_in
+from tests.fixtures.settings import SettingsFactory
 
 CONTEXTS: dict[EmailTemplate, dict[str, Any]] = {
     EmailTemplate.PASSWORD_RESET: {

@@ -17,11 +17,11 @@ from tests.companies.conftest import (
     EMPLOYER_REQUIRED,
     delete_employer_row,
     employer_headers,
-    fetch_one,
     owner_of,
     user_headers,
 )
 from tests.fixtures.factories import make_company
+from tests.fixtures.reads import fetch_one
 
 PATH = "/api/employers/me"
 PROFILE_KEYS = {

@@ -12,8 +12,8 @@ from intowork.core.i18n import Language, language_of, negotiate
 from intowork.dashboard.service import time_ago
 from intowork.models import Notification, User
 from intowork.models.enums import ApplicationStatus, UserRole
-from tests.auth.conftest import bearer, fetch_one, signin_ok
-from tests.conftest import SettingsFactory
+from tests.auth.conftest import signin_ok
+from tests.fixtures.actors import bearer
 from tests.fixtures.factories import (
     make_application,
     make_candidate,
@@ -22,6 +22,8 @@ from tests.fixtures.factories import (
     make_job,
     make_user,
 )
+from tests.fixtures.reads import fetch_one
+from tests.fixtures.settings import SettingsFactory
 
 FRENCH_BROWSER = {"Accept-Language": "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"}
 ENGLISH_BROWSER = {"Accept-Language": "en-US,en;q=0.9"}

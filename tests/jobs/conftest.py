@@ -1,7 +1,6 @@
-"""Helpers for the jobs API tests: signed-in actors, job bodies, indexed factory jobs, reads."""
+"""Helpers for the jobs API tests: job owners, job bodies, indexed factory jobs, reads."""
 
 import math
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,16 +10,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.jobs.search import search_document
-from intowork.models import Candidate, Company, Employer, Job, User
-from intowork.models.enums import JobStatus, UserRole
-from tests.fixtures.factories import (
-    DEFAULT_PASSWORD,
-    make_candidate,
-    make_company,
-    make_employer,
-    make_job,
-    make_user,
-)
+from intowork.models import Company, Employer, Job
+from intowork.models.enums import JobStatus
+
+# The actors are tests/fixtures' (re-exported: this folder's tests import them from here).
+from tests.fixtures.actors import ANONYMOUS as ANONYMOUS
+from tests.fixtures.actors import Actor as Actor
+from tests.fixtures.actors import bearer as bearer
+from tests.fixtures.actors import candidate_actor as candidate_actor
+from tests.fixtures.actors import employer_actor as employer_actor
+from tests.fixtures.factories import make_company, make_job
 
 JOB_ITEM_KEYS = frozenset(
     {
@@ -88,51 +87,7 @@ INVALID_BODIES: list[dict[str, Any]] = [
 ]
 
 
-@dataclass
-class Actor:
-    """A signed-in user; `employer`/`candidate` is its profile row when it has one."""
-
-    user: User | None
-    headers: dict[str, str] = field(default_factory=dict)
-    employer: Employer | None = None
-    candidate: Candidate | None = None
-
-
-ANONYMOUS = Actor(user=None)
 UNSET: Any = object()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def sign_in(client: AsyncClient, user: User) -> dict[str, str]:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return bearer(response.json()["access_token"])
-
-
-async def employer_actor(
-    client: AsyncClient, session: AsyncSession, company: Company | None
-) -> Actor:
-    employer = await make_employer(session, company=company)
-    user = await session.get(User, employer.user_id)
-    assert user is not None
-    return Actor(user=user, headers=await sign_in(client, user), employer=employer)
-
-
-async def candidate_actor(client: AsyncClient, session: AsyncSession) -> Actor:
-    candidate = await make_candidate(session)
-    user = await session.get(User, candidate.user_id)
-    assert user is not None
-    return Actor(user=user, headers=await sign_in(client, user), candidate=candidate)
-
-
-async def admin_actor(client: AsyncClient, session: AsyncSession) -> Actor:
-    user = await make_user(session, role=UserRole.ADMIN)
-    return Actor(user=user, headers=await sign_in(client, user))
 
 
 @pytest.fixture
@@ -148,9 +103,9 @@ async def company(session: AsyncSession) -> Company:
 
 
 @pytest.fixture
-async def owner(client: AsyncClient, session: AsyncSession, company: Company) -> Actor:
+def owner(employer: Actor) -> Actor:
     """An employer of `company`; the jobs it posts are its own."""
-    return await employer_actor(client, session, company)
+    return employer
 
 
 @pytest.fixture
@@ -160,19 +115,9 @@ async def colleague(client: AsyncClient, session: AsyncSession, company: Company
 
 
 @pytest.fixture
-async def outsider(client: AsyncClient, session: AsyncSession) -> Actor:
+def outsider(other_employer: Actor) -> Actor:
     """An employer of another company."""
-    return await employer_actor(client, session, await make_company(session, name="Globex"))
-
-
-@pytest.fixture
-async def candidate(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await candidate_actor(client, session)
-
-
-@pytest.fixture
-async def admin(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await admin_actor(client, session)
+    return other_employer
 
 
 def job_body(**overrides: Any) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intowork.core.config import Settings
 from intowork.models import Company
 from intowork.models.enums import JobStatus
-from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_employer
+from tests.fixtures.settings import SettingsFactory
 from tests.jobs.conftest import add_job, ids, list_jobs
 
 CAP = 3

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import Company
 from intowork.models.enums import ApplicationStatus, JobLocation, JobType
-from tests.auth.conftest import access_claims, forge
 from tests.fixtures.factories import make_application, make_candidate, make_company, make_employer
+from tests.fixtures.tokens import access_claims, forge
 from tests.jobs.conftest import Actor, add_job, bearer, candidate_actor, list_jobs, titles
 
 

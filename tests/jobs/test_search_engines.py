@@ -17,10 +17,10 @@ from intowork.core.config import Environment, Settings
 from intowork.jobs.search import fold_words, parse_search
 from intowork.main import create_app
 from intowork.models.enums import JobStatus
-from tests.conftest import TEST_JWT_SECRET
 from tests.fixtures.databases import truncate_all
 from tests.fixtures.factories import make_company, make_employer
 from tests.fixtures.services import service_missing
+from tests.fixtures.settings import TEST_JWT_SECRET
 from tests.fixtures.timing import app_lifespan
 from tests.jobs.conftest import add_job, list_jobs, titles
 

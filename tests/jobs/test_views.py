@@ -18,8 +18,8 @@ from intowork.jobs import repository
 from intowork.jobs.views import FLUSH_BATCH, JobViews
 from intowork.main import create_app
 from intowork.models import Job
-from tests.conftest import SettingsFactory, app_settings
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.settings import SettingsFactory, app_settings
 from tests.fixtures.statements import counting_statements
 from tests.fixtures.timing import app_lifespan, wait_until_async
 from tests.jobs.conftest import Actor, add_job, fetch_job

@@ -1,20 +1,18 @@
-"""Helpers for the notifications API tests: signed-in actors, stored notifications, fresh reads."""
+"""Helpers for the notifications API tests: `alice` and `bob`, stored notifications, reads."""
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from httpx import AsyncClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import Notification, User
-from intowork.models.enums import NotificationType, UserRole
+from intowork.models.enums import NotificationType
 from intowork.notifications.service import notify
-from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
+from tests.fixtures.actors import Actor
 from tests.fixtures.statements import StatementLog
 
 URL = "/api/notifications"
@@ -44,35 +42,15 @@ MALFORMED_IDS = ["0", "-1", "abc", "99999999999"]
 CountStatements = Callable[[], AbstractContextManager[StatementLog]]
 
 
-@dataclass
-class Actor:
-    user: User
-    headers: dict[str, str]
-
-
-async def sign_in(client: AsyncClient, user: User) -> dict[str, str]:
-    response = await client.post(
-        "/api/auth/signin", json={"email": user.email, "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def make_actor(
-    client: AsyncClient, session: AsyncSession, role: UserRole = UserRole.CANDIDATE
-) -> Actor:
-    user = await make_user(session, role=role)
-    return Actor(user=user, headers=await sign_in(client, user))
+@pytest.fixture
+def alice(candidate: Actor) -> Actor:
+    return candidate
 
 
 @pytest.fixture
-async def alice(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await make_actor(client, session)
-
-
-@pytest.fixture
-async def bob(client: AsyncClient, session: AsyncSession) -> Actor:
-    return await make_actor(client, session)
+def bob(other_candidate: Actor) -> Actor:
+    """Another user: none of `alice`'s notifications are his."""
+    return other_candidate
 
 
 async def add_notification(
@@ -145,3 +123,8 @@ async def set_read_at(session: AsyncSession, notification_id: int, read_at: date
 
 def ids(body: dict[str, Any]) -> list[int]:
     return [item["id"] for item in body["notifications"]]
+
+
+def without_id_and_time(item: dict[str, Any]) -> dict[str, Any]:
+    """A listed notification less what the database chose (its id and creation time)."""
+    return {key: value for key, value in item.items() if key not in {"id", "created_at"}}

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import User
 from intowork.models.enums import UserRole
+from tests.fixtures.actors import Actor, make_actor
 from tests.notifications.conftest import (
     ALL_MARKED_READ,
     AUTH_REQUIRED,
@@ -14,12 +15,10 @@ from tests.notifications.conftest import (
     MALFORMED_IDS,
     MARKED_READ,
     URL,
-    Actor,
     add_many,
     add_notification,
     fetch,
     ids,
-    make_actor,
 )
 
 # (method, path); "{id}" is filled with a real notification id where one is needed.

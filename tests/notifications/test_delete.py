@@ -4,12 +4,12 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.schemas import MAX_ID
+from tests.fixtures.actors import Actor
 from tests.notifications.conftest import (
     BASE_TIME,
     DELETED,
     NOT_FOUND,
     URL,
-    Actor,
     CountStatements,
     add_many,
     add_notification,

@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.schemas import MAX_ID
 from intowork.models import Notification
+from tests.fixtures.actors import Actor
 from tests.notifications.conftest import (
     ALL_MARKED_READ,
     BASE_TIME,
     MARKED_READ,
     NOT_FOUND,
     URL,
-    Actor,
     CountStatements,
     add_many,
     add_notification,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from httpx import AsyncClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.fixtures.actors import bearer
+
 SeriesKey = tuple[str, frozenset[tuple[str, str]]]
 
 # Label values that must never appear: ids (bare numbers), e-mails, IPv4/IPv6 addresses.
@@ -58,7 +60,7 @@ def parse(text: str) -> Reading:
 
 
 async def scrape(client: AsyncClient, token: str | None = None) -> Reading:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = bearer(token) if token else {}
     response = await client.get("/metrics", headers=headers)
     assert response.status_code == 200, response.text
     return parse(response.text)

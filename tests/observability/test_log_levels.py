@@ -10,7 +10,7 @@ from uvicorn.middleware.message_logger import MessageLoggerMiddleware
 
 from intowork.core.observability.logging import configure_logging
 from intowork.main import create_app
-from tests.conftest import SettingsFactory
+from tests.fixtures.settings import SettingsFactory
 
 TRACE = 5
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi")

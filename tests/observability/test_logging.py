@@ -14,7 +14,8 @@ from loguru import logger
 from intowork.core.config import Environment
 from intowork.core.observability.logging import configure_logging
 from intowork.main import create_app
-from tests.conftest import SettingsFactory
+from tests.fixtures.actors import bearer
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import app_lifespan
 
 PASSWORD = "Js0n!Logs-password"
@@ -98,7 +99,7 @@ class TestProductionJsonLogs:
                 credentials = {"email": body["email"], "password": PASSWORD}
                 signin = await call("flow-signin", "POST", "/api/auth/signin", json=credentials)
                 token = signin.json()["access_token"]
-                auth = {"Authorization": f"Bearer {token}"}
+                auth = bearer(token)
                 assert (await call("flow-me", "GET", "/api/auth/me", headers=auth)).is_success
                 assert (await call("flow-404", "GET", "/no/such/path")).status_code == 404
                 assert (await call("flow-500", "GET", "/probe/crash")).status_code == 500

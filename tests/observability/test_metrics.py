@@ -13,7 +13,8 @@ from httpx import ASGITransport, AsyncClient
 
 from intowork.core.config import Settings
 from intowork.main import create_app
-from tests.conftest import SettingsFactory
+from tests.fixtures.actors import bearer
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import app_lifespan
 from tests.observability.conftest import scrape, suspicious_label_values
 
@@ -58,10 +59,6 @@ async def running(settings: Settings) -> tuple[FastAPI, LifespanManager]:
 def http_client(app: FastAPI) -> AsyncClient:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     return AsyncClient(transport=transport, base_url="http://testserver")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def sign_up(client: AsyncClient, role: str, email: str) -> dict[str, Any]:

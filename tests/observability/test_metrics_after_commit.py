@@ -19,8 +19,9 @@ from intowork.core.errors import Conflict
 from intowork.jobs import service as jobs_service
 from intowork.jobs.schemas import JobCreate
 from intowork.models import Job
+from tests.fixtures.actors import bearer
 from tests.observability.conftest import Reading, scrape
-from tests.observability.test_metrics import PASSWORD, PDF, bearer, sign_up
+from tests.observability.test_metrics import PASSWORD, PDF, sign_up
 
 BUSINESS = frozenset(
     {

@@ -8,7 +8,6 @@ from httpx import Response
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intowork.core.config import Settings
 from intowork.models import (
     Candidate,
     Employer,
@@ -23,7 +22,6 @@ from tests.fixtures.factories import (
     make_company,
     make_employer,
 )
-from tests.fixtures.tokens import access_token
 
 Row = TypeVar("Row")
 Headers = dict[str, str]
@@ -52,11 +50,6 @@ ALLOWED = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def bearer(user: User, settings: Settings) -> Headers:
-    token = access_token(user, settings)
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def fresh(session: AsyncSession, statement: Select[Row]) -> list[Row]:

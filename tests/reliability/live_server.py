@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from intowork.core.config import Environment, Settings
 from tests.cli.test_cli import INTOWORK, cli_environment, free_port
-from tests.conftest import TEST_JWT_SECRET
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.services import TEST_DATABASE_URL, service_missing
+from tests.fixtures.settings import TEST_JWT_SECRET
 from tests.fixtures.timing import wait_for_http
 from tests.fixtures.tokens import access_token
 from tests.reliability.schemathesis_world import PDF, reset_world

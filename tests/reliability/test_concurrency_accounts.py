@@ -26,10 +26,10 @@ from intowork.models.enums import (
 from tests.fixtures.factories import (
     DEFAULT_PASSWORD,
 )
+from tests.fixtures.tokens import bearer_header
 from tests.reliability.concurrency import (
     ALREADY_REGISTERED,
     INVALID_REFRESH,
-    bearer,
     count,
     fresh,
     make_candidates,
@@ -124,7 +124,7 @@ class TestNotificationsRead:
     ) -> None:
         unread = 15
         [user] = await make_candidates(session, 1)
-        headers = bearer(user, settings)
+        headers = bearer_header(user, settings)
         session.add_all(
             Notification(user_id=user.id, type=NotificationType.SYSTEM, title=f"n{i}", message="m")
             for i in range(unread)

@@ -33,6 +33,7 @@ from tests.fixtures.factories import (
     make_application,
     make_job,
 )
+from tests.fixtures.tokens import bearer_header
 from tests.reliability.concurrency import (
     ALLOWED,
     APPLICATION_NOT_FOUND,
@@ -44,7 +45,6 @@ from tests.reliability.concurrency import (
     NOT_ACCEPTING,
     Headers,
     S,
-    bearer,
     candidate_of,
     count,
     fresh,
@@ -67,9 +67,9 @@ class TestApplyWhileClosing:
         self, client: AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         owner, employer = await hiring_company(session)
-        owner_headers = bearer(owner, settings)
+        owner_headers = bearer_header(owner, settings)
         candidates = await make_candidates(session, self.CANDIDATES)
-        headers = [bearer(user, settings) for user in candidates]
+        headers = [bearer_header(user, settings) for user in candidates]
         accepted_total = 0
         for round_ in range(self.ROUNDS):
             job = await make_job(session, employer=employer, title=f"Round {round_}")
@@ -116,9 +116,9 @@ class TestApplyWhileClosing:
     ) -> None:
         """J7 refuses to delete a job with applications: a 201 never vanishes with its job."""
         owner, employer = await hiring_company(session)
-        owner_headers = bearer(owner, settings)
+        owner_headers = bearer_header(owner, settings)
         candidates = await make_candidates(session, 12)
-        headers = [bearer(user, settings) for user in candidates]
+        headers = [bearer_header(user, settings) for user in candidates]
         for round_ in range(self.ROUNDS):
             job = await make_job(session, employer=employer, title=f"Round {round_}")
             applies = [client.post(MY, json={"job_id": job.id}, headers=h) for h in headers]
@@ -162,7 +162,7 @@ class TestApplyToManyJobs:
         session.add_all(jobs)  # one commit (the factory commits each)
         await session.commit()
         [user] = await make_candidates(session, 1)
-        headers = bearer(user, settings)
+        headers = bearer_header(user, settings)
         responses = await asyncio.gather(
             *(client.post(MY, json={"job_id": job.id}, headers=headers) for job in jobs)
         )
@@ -179,7 +179,7 @@ class TestApplyToManyJobs:
         dashboard = (await client.get("/api/dashboard", headers=headers)).json()
         assert stat_value(dashboard, "Applications sent") == str(jobs_count)
         owner_dashboard = (
-            await client.get("/api/dashboard", headers=bearer(owner, settings))
+            await client.get("/api/dashboard", headers=bearer_header(owner, settings))
         ).json()
         assert stat_value(owner_dashboard, "Applications received") == str(jobs_count)
         assert await count(session, Notification, Notification.user_id == owner.id) == jobs_count
@@ -225,7 +225,7 @@ class TestStatusChanges:
         self, client: AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         for _ in range(self.ROUNDS):
             candidates = await make_candidates(session, self.APPLICATIONS)
@@ -306,7 +306,7 @@ class TestStatusChanges:
     ) -> None:
         pairs = 10
         owner, employer = await hiring_company(session)
-        owner_headers = bearer(owner, settings)
+        owner_headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         candidates = await make_candidates(session, pairs)
         rows = await applications_in(session, job, candidates, S.INTERVIEW)
@@ -314,10 +314,10 @@ class TestStatusChanges:
         for row, user in zip(rows, candidates, strict=True):
             withdraw = f"{MY}/{row.id}"
             calls += [
-                client.delete(withdraw, headers=bearer(user, settings)),
+                client.delete(withdraw, headers=bearer_header(user, settings)),
                 put_status(client, owner_headers, row.id, "accepted"),
                 put_status(client, owner_headers, row.id, "rejected"),
-                client.delete(withdraw, headers=bearer(user, settings)),
+                client.delete(withdraw, headers=bearer_header(user, settings)),
             ]
         responses = await asyncio.gather(*calls)
         no_server_errors(responses)
@@ -363,7 +363,7 @@ class TestStatusChanges:
     ) -> None:
         """A repeated (retried) PUT is a no-op 200 (P5), also while the first is in flight."""
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         [user] = await make_candidates(session, 1)
         [row] = await applications_in(session, job, [user], S.APPLIED)
@@ -383,7 +383,7 @@ class TestNotes:
         self, client: AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         rows = await applications_in(session, job, await make_candidates(session, 12), S.APPLIED)
         notes = [
@@ -402,7 +402,7 @@ class TestNotes:
     ) -> None:
         """A note written after the withdrawal is a 404, not a 200 for nothing stored."""
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         candidates = await make_candidates(session, 5)
         rows = await applications_in(session, job, candidates, S.APPLIED)
@@ -412,7 +412,10 @@ class TestNotes:
                 client.put(f"{EMPLOYER}/{row.id}/notes", json={"notes": f"n{i}"}, headers=headers)
                 for i in range(4)
             ]
-            calls += [*notes[:1], client.delete(f"{MY}/{row.id}", headers=bearer(user, settings))]
+            calls += [
+                *notes[:1],
+                client.delete(f"{MY}/{row.id}", headers=bearer_header(user, settings)),
+            ]
             calls += notes[1:]
         responses = await asyncio.gather(*calls)
         no_server_errors(responses)
@@ -429,7 +432,7 @@ class TestNotes:
         self, client: AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         [row] = await applications_in(session, job, await make_candidates(session, 1), S.APPLIED)
         texts = [f"note {i}" + "x" * i for i in range(20)]

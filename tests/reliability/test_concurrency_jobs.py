@@ -16,13 +16,8 @@ from intowork.models import (
 from tests.fixtures.factories import (
     make_job,
 )
-from tests.reliability.concurrency import (
-    JOB_TRANSITION,
-    bearer,
-    fresh,
-    hiring_company,
-    no_server_errors,
-)
+from tests.fixtures.tokens import bearer_header
+from tests.reliability.concurrency import JOB_TRANSITION, fresh, hiring_company, no_server_errors
 
 # --- job edits -------------------------------------------------------------------------------
 
@@ -88,7 +83,7 @@ class TestJobEdits:
         self, client: AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         job = await make_job(session, employer=employer)
         for round_ in range(self.ROUNDS):
             bodies = [job_body(round_ * self.BODIES + i + 1) for i in range(self.BODIES)]
@@ -114,7 +109,7 @@ class TestJobEdits:
     ) -> None:
         """An edit that lost the race to a delete is a 404, never a 500."""
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         for round_ in range(self.ROUNDS):
             job = await make_job(session, employer=employer, title=f"Round {round_}")
             edits = [
@@ -137,7 +132,7 @@ class TestJobStatusRaces:
         self, client: AsyncClient, session: AsyncSession, settings: Settings
     ) -> None:
         owner, employer = await hiring_company(session)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         for round_ in range(self.ROUNDS):
             job = await make_job(session, employer=employer, title=f"Round {round_}")
             posted_at = (await client.get(f"/api/jobs/{job.id}")).json()["posted_at"]
@@ -186,7 +181,7 @@ class TestSameStatusTwice:
         """Same status = no-op 200 (J6), also when the first close has not committed yet."""
         owner, employer = await hiring_company(session)
         job = await make_job(session, employer=employer)
-        headers = bearer(owner, settings)
+        headers = bearer_header(owner, settings)
         responses = await asyncio.gather(
             *(
                 client.patch(

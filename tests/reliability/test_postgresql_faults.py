@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from intowork.core.errors import UNAVAILABLE_DETAIL
 from tests.cache.conftest import client_of, running
-from tests.conftest import SettingsFactory
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import wait_until_async
 from tests.reliability.load import (
     Call,

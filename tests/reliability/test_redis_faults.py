@@ -36,8 +36,8 @@ from intowork.core.redis import REDIS_TIMEOUT_SECONDS as CACHE_TIMEOUT_SECONDS
 from intowork.models import Job
 from intowork.models.enums import JobStatus
 from tests.cache.conftest import client_of, running
-from tests.conftest import SettingsFactory
 from tests.fixtures.redis import OwnRedis
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import wait_until_async
 from tests.reliability.load import (
     Call,

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.cli.test_cli import INTOWORK, cli_environment, free_port, run_cli
+from tests.fixtures.actors import Actor, bearer
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.factories import DEFAULT_PASSWORD
 from tests.fixtures.redis import RedisTarget
@@ -56,12 +57,6 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     by_operation: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Actor:
-    headers: dict[str, str]
-    refresh_token: str
 
 
 @dataclass
@@ -112,8 +107,7 @@ class Soak:
         assert response is not None, self.tally.errors
         tokens = response.json()
         return Actor(
-            headers={"Authorization": f"Bearer {tokens['access_token']}"},
-            refresh_token=tokens["refresh_token"],
+            user=None, headers=bearer(tokens["access_token"]), refresh_token=tokens["refresh_token"]
         )
 
     async def make_world(self, number: int) -> World:
@@ -273,7 +267,7 @@ class Soak:
         )
         if response is not None:
             tokens = response.json()
-            actor.headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+            actor.headers = bearer(tokens["access_token"])
             actor.refresh_token = tokens["refresh_token"]
 
     def operations(self) -> list[tuple[Callable[[World], Awaitable[None]], int]]:

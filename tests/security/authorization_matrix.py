@@ -29,8 +29,7 @@ from intowork.models import (
     Skill,
     User,
 )
-from tests.auth.conftest import STRONG_PASSWORD
-from tests.fixtures.factories import DEFAULT_PASSWORD
+from tests.fixtures.factories import DEFAULT_PASSWORD, STRONG_PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

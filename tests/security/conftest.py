@@ -15,12 +15,11 @@ from intowork.core.ratelimit import RateLimit, Tier
 from intowork.main import create_app
 from intowork.models import Company, Job, User
 from intowork.models.enums import UserRole
-from tests.conftest import SettingsFactory
+from tests.fixtures.abuse import World, build_world
 from tests.fixtures.factories import make_company, make_employer, make_job, make_user
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import app_lifespan
-from tests.fixtures.tokens import bearer_header
-from tests.security.abuse import World, build_world
 
 # For modules about transport behaviour that no query changes: run on one database only.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -97,11 +96,6 @@ def shared_settings(make_settings: SettingsFactory, redis_target: RedisTarget):
     return make
 
 
-def bearer_for(user: User, settings: Settings) -> dict[str, str]:
-    """The header of a valid access token, minted directly (sign-in has limits of its own)."""
-    return bearer_header(user, settings)
-
-
 async def add_user(app: FastAPI, role: UserRole = UserRole.CANDIDATE) -> User:
     async with app.state.db.sessionmaker() as session:
         return await make_user(session, role=role)
@@ -153,5 +147,5 @@ async def assert_limit(send: Send, limit: int, seconds: int = 60) -> Response:
 
 @pytest.fixture
 async def world(session: AsyncSession, settings: Settings) -> World:
-    """The input-abuse tests' jobs and callers (tests/security/abuse.py)."""
+    """The input-abuse tests' jobs and callers (tests/fixtures/abuse.py)."""
     return await build_world(session, settings)

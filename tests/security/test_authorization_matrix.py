@@ -37,7 +37,6 @@ from intowork.models import (
 )
 from intowork.models.enums import JobStatus, NotificationType, SkillCategory, UserRole
 from intowork.notifications.service import notify
-from tests.conftest import app_settings
 from tests.fixtures.databases import BACKENDS, empty_database
 from tests.fixtures.factories import (
     DEFAULT_PASSWORD,
@@ -48,6 +47,7 @@ from tests.fixtures.factories import (
     make_job,
     make_user,
 )
+from tests.fixtures.settings import app_settings
 from tests.fixtures.timing import app_lifespan
 from tests.fixtures.tokens import access_token
 from tests.security.authorization_matrix import (

@@ -4,13 +4,8 @@ from collections.abc import AsyncIterator
 
 from intowork.models.enums import UserRole
 from tests.cvs.conftest import PDF
-from tests.security.conftest import (
-    SQLITE_ONLY,
-    add_user,
-    bearer_for,
-    client_for,
-    running,
-)
+from tests.fixtures.tokens import bearer_header
+from tests.security.conftest import SQLITE_ONLY, add_user, client_for, running
 
 pytestmark = SQLITE_ONLY
 
@@ -68,7 +63,7 @@ class TestCvUpload:
     async def test_keeps_its_own_cap_above_the_body_limit(self, make_settings) -> None:
         settings = make_settings(max_body_bytes=MIB, cv_max_bytes=5 * MIB)
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app, UserRole.CANDIDATE), settings)
+            headers = bearer_header(await add_user(app, UserRole.CANDIDATE), settings)
             for path in (CV_UPLOAD, CV_UPLOAD + "/"):
                 files = {"cv": ("resume.pdf", pdf_of(2 * MIB), "application/pdf")}
                 response = await http.post(path, files=files, headers=headers)
@@ -81,7 +76,7 @@ class TestCvUpload:
     async def test_its_own_cap_applies(self, make_settings) -> None:
         settings = make_settings(max_body_bytes=MIB, cv_max_bytes=MIB + MIB // 2)
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app, UserRole.CANDIDATE), settings)
+            headers = bearer_header(await add_user(app, UserRole.CANDIDATE), settings)
             files = {"cv": ("resume.pdf", pdf_of(2 * MIB), "application/pdf")}
             response = await http.post(CV_UPLOAD, files=files, headers=headers)
             assert response.status_code == 413

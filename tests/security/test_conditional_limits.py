@@ -12,14 +12,14 @@ from intowork.core.config import Settings
 from intowork.core.ratelimit import RateLimit, Tier
 from intowork.models import User
 from intowork.models.enums import UserRole
-from tests.conftest import SettingsFactory
+from tests.fixtures.settings import SettingsFactory
 from tests.fixtures.timing import app_lifespan
+from tests.fixtures.tokens import bearer_header
 from tests.security.conftest import (
     add_user,
     assert_counted,
     assert_limit,
     assert_refused,
-    bearer_for,
     build_app,
     client_for,
     running,
@@ -56,7 +56,7 @@ class TestRevalidationIsFree:
         """Generic validators (CVs) and a route's own (dashboard) alike."""
         settings = limited_settings()
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             first = await http.get(path, headers=headers)
             assert_counted(first, limit, limit - 1)
             etag = first.headers["ETag"]
@@ -68,7 +68,7 @@ class TestRevalidationIsFree:
     async def test_a_stale_tag_is_counted(self, limited_settings) -> None:
         settings = limited_settings()
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             assert_counted(await http.get(CVS, headers=headers), 600, 599)
             stale = await http.get(CVS, headers={**headers, "If-None-Match": STALE})
             assert stale.status_code == 200
@@ -84,7 +84,7 @@ class TestRevalidationIsFree:
     async def test_errors_of_conditional_requests_are_counted(self, limited_settings) -> None:
         settings = limited_settings()
         async with running(settings) as app, client_for(app) as http:
-            employer = bearer_for(await add_user(app, UserRole.EMPLOYER), settings)
+            employer = bearer_header(await add_user(app, UserRole.EMPLOYER), settings)
             for remaining in (599, 598):
                 response = await http.get(CVS, headers={**employer, "If-None-Match": STALE})
                 assert response.status_code == 403
@@ -95,7 +95,7 @@ class TestConditionalRequestsPastTheLimit:
     async def test_a_spent_budget_refuses_before_the_handler(self, limited_settings) -> None:
         settings = limited_settings(rate_limit_dashboard="3/minute")
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             etag = (await http.get(DASHBOARD, headers=headers)).headers["ETag"]
             for _ in range(2):
                 await http.get(DASHBOARD, headers=headers)
@@ -121,7 +121,7 @@ class TestConditionalRequestsPastTheLimit:
         app = build_app(settings)
         app.add_api_route(SLOW, slow, methods=["GET"], dependencies=[RateLimit(Tier.DEFAULT)])
         async with app_lifespan(app), client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             assert_counted(await http.get("/api/auth/me", headers=headers), 2, 1)
             conditional = asyncio.create_task(
                 http.get(SLOW, headers={**headers, "If-None-Match": STALE})
@@ -139,7 +139,7 @@ class TestConditionalRequestsPastTheLimit:
     async def test_the_429_speaks_the_callers_language(self, limited_settings) -> None:
         settings = limited_settings(rate_limit_read="1/minute")
         async with running(settings) as app, client_for(app) as http:
-            headers = {**bearer_for(await add_user(app), settings), "Accept-Language": "fr"}
+            headers = {**bearer_header(await add_user(app), settings), "Accept-Language": "fr"}
             await http.get(CVS, headers=headers)
             response = await http.get(CVS, headers={**headers, "If-None-Match": STALE})
         assert response.status_code == 429
@@ -164,7 +164,7 @@ class TestAScriptThatDoesNotRevalidate:
     ) -> None:
         install_limiter_clock(monkeypatch)
         async with running(default_settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), default_settings)
+            headers = bearer_header(await add_user(app), default_settings)
             await assert_limit(lambda _: http.get(path, headers=headers), limit)
 
     async def test_anonymous(
@@ -180,6 +180,6 @@ class TestAScriptThatDoesNotRevalidate:
         install_limiter_clock(monkeypatch)
         async with running(default_settings) as app, client_for(app) as http:
             users: list[User] = [await add_user(app), await add_user(app)]
-            first, second = (bearer_for(user, default_settings) for user in users)
+            first, second = (bearer_header(user, default_settings) for user in users)
             await assert_limit(lambda _: http.get(DASHBOARD, headers=first), 30)
             assert_counted(await http.get(DASHBOARD, headers=second), 30, 29)

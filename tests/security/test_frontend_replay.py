@@ -21,10 +21,11 @@ from httpx import AsyncClient
 from intowork.core.config import Settings
 from intowork.models import User
 from intowork.models.enums import UserRole
-from tests.conftest import SettingsFactory
 from tests.fixtures.factories import make_company, make_employer, make_job, make_user
 from tests.fixtures.redis import RedisTarget
-from tests.security.conftest import SQLITE_ONLY, bearer_for, client_for, running
+from tests.fixtures.settings import SettingsFactory
+from tests.fixtures.tokens import bearer_header
+from tests.security.conftest import SQLITE_ONLY, client_for, running
 from tests.security.limiter_clock import LimiterClock, install_limiter_clock
 
 SLICE_SECONDS = 30
@@ -134,8 +135,8 @@ async def meet(app: FastAPI, http: AsyncClient, settings: Settings) -> People:
         employer_user = await session.get(User, employer.user_id)
     assert employer_user is not None
     return People(
-        candidate=Browser(http, bearer_for(candidate, settings)),
-        employer=Browser(http, bearer_for(employer_user, settings)),
+        candidate=Browser(http, bearer_header(candidate, settings)),
+        employer=Browser(http, bearer_header(employer_user, settings)),
         job_id=job.id,
     )
 

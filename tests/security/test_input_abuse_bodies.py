@@ -10,8 +10,8 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.config import Settings
+from tests.fixtures.abuse import JSON, MAX_ID, World, detail_of, job_body, snapshot
 from tests.fixtures.factories import DEFAULT_PASSWORD
-from tests.security.abuse import JSON, MAX_ID, World, detail_of, job_body, snapshot
 
 
 def writes(world: World) -> list[tuple[str, str, dict[str, str], dict[str, Any]]]:

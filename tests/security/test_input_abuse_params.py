@@ -8,7 +8,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.core.pagination import MAX_PAGE
-from tests.security.abuse import MAX_ID, World, caller, detail_of, job_body, snapshot
+from tests.fixtures.abuse import MAX_ID, World, caller, detail_of, job_body, snapshot
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

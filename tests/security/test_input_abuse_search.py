@@ -4,7 +4,7 @@ widens a search, and the substring filters take wildcards literally."""
 from httpx import AsyncClient
 
 from intowork.jobs.search import parse_search, search_document
-from tests.security.abuse import DESCRIPTION, World, job_ids
+from tests.fixtures.abuse import DESCRIPTION, World, job_ids
 
 # SQL, LIKE, tsquery and FTS5 syntax: none of it may reach the engines as syntax.
 OPERATORS = [

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import AuthSession
+from tests.fixtures.abuse import JSON, World, caller, detail_of, job_body, job_ids, snapshot
 from tests.fixtures.factories import DEFAULT_PASSWORD, make_user
-from tests.security.abuse import JSON, World, caller, detail_of, job_body, job_ids, snapshot
 
 NUL_ERROR = {"type": "string_nul", "msg": "String should not contain NUL characters"}
 # Text no engine may mangle: right-to-left override, zero-width space and joiner, combining

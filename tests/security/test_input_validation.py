@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intowork.models import Company, User
+from tests.fixtures.abuse import JSON, World, detail_of, job_body, snapshot
+from tests.fixtures.actors import bearer
 from tests.fixtures.factories import DEFAULT_PASSWORD
-from tests.security.abuse import JSON, World, detail_of, job_body, snapshot
 
 GOOD_URL = "https://example.com/a?b=c"
 BAD_URLS = [
@@ -50,10 +51,6 @@ async def signed_up(client: AsyncClient, email: str, role: str = "candidate") ->
     return data
 
 
-def bearer(data: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {data['access_token']}"}
-
-
 def assert_refused(response: Any, field: str, value: str) -> None:
     [error] = detail_of(response, 422)
     assert error["loc"] == ["body", field], (field, value, error)
@@ -61,7 +58,7 @@ def assert_refused(response: Any, field: str, value: str) -> None:
 
 class TestLinks:
     async def test_company_links(self, client: AsyncClient, session: AsyncSession) -> None:
-        headers = bearer(await signed_up(client, "owner@example.com", "employer"))
+        headers = bearer((await signed_up(client, "owner@example.com", "employer"))["access_token"])
         for field in COMPANY_LINKS:
             for value in BAD_URLS:
                 response = await client.post(
@@ -87,7 +84,7 @@ class TestLinks:
         assert {field: mine.json()[field] for field in COMPANY_LINKS} == links
 
     async def test_company_links_kept_as_sent(self, client: AsyncClient) -> None:
-        headers = bearer(await signed_up(client, "owner@example.com", "employer"))
+        headers = bearer((await signed_up(client, "owner@example.com", "employer"))["access_token"])
         created = await client.post("/api/companies", json={"name": "Acme"}, headers=headers)
         assert created.status_code == 201, created.text
         path = "/api/companies/my-company"
@@ -110,7 +107,7 @@ class TestLinks:
         assert_refused(response, "logo_url", "501 characters")
 
     async def test_profile_links(self, client: AsyncClient) -> None:
-        headers = bearer(await signed_up(client, "candidate@example.com"))
+        headers = bearer((await signed_up(client, "candidate@example.com"))["access_token"])
         path = "/api/candidates/profile"
         for field in PROFILE_LINKS:
             for value in BAD_URLS:
@@ -160,7 +157,7 @@ class TestEmailCompatibilityForms:
         response = await client.post(
             "/api/auth/change-email",
             json={"new_email": FULL_WIDTH_ADMIN, "password": DEFAULT_PASSWORD},
-            headers=bearer(other),
+            headers=bearer(other["access_token"]),
         )
         assert detail_of(response, 400) == "Email already in use"
 

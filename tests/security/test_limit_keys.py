@@ -7,6 +7,7 @@ from collections import Counter
 
 from intowork.models.enums import UserRole
 from tests.fixtures.factories import DEFAULT_PASSWORD
+from tests.fixtures.tokens import bearer_header
 from tests.security.conftest import (
     OTHER_PEER,
     SQLITE_ONLY,
@@ -15,7 +16,6 @@ from tests.security.conftest import (
     assert_limit,
     assert_refused,
     assert_unlimited,
-    bearer_for,
     client_for,
     running,
 )
@@ -45,8 +45,8 @@ class TestKeys:
     ) -> None:
         settings = limited_settings(rate_limit_listing="2/minute")
         async with running(settings) as app:
-            first = bearer_for(await add_user(app), settings)
-            second = bearer_for(await add_user(app, UserRole.EMPLOYER), settings)
+            first = bearer_header(await add_user(app), settings)
+            second = bearer_header(await add_user(app, UserRole.EMPLOYER), settings)
             async with client_for(app) as http:
                 await assert_limit(lambda _: http.get("/api/jobs", headers=first), 2)
                 assert_counted(await http.get("/api/jobs", headers=second), 2, 1)
@@ -55,7 +55,7 @@ class TestKeys:
     async def test_one_user_is_one_counter_whatever_the_ip(self, limited_settings) -> None:
         settings = limited_settings(rate_limit_listing="2/minute")
         async with running(settings) as app:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             async with client_for(app) as http, client_for(app, OTHER_PEER) as other:
                 assert_counted(await http.get("/api/jobs", headers=headers), 2, 1)
                 assert_counted(await other.get("/api/jobs", headers=headers), 2, 0)

@@ -11,8 +11,8 @@ import uuid
 from httpx import AsyncClient
 
 from intowork.core.ratelimit import REDIS_RETRY_SECONDS
-from tests.conftest import SettingsFactory
 from tests.fixtures.redis import OwnRedis, RedisTarget
+from tests.fixtures.settings import SettingsFactory
 from tests.security.conftest import (
     SQLITE_ONLY,
     assert_counted,

@@ -9,8 +9,8 @@ import uuid
 from httpx import AsyncClient, Response
 
 from intowork.models.enums import UserRole
-from tests.auth.conftest import STRONG_PASSWORD
-from tests.fixtures.factories import DEFAULT_PASSWORD
+from tests.fixtures.factories import DEFAULT_PASSWORD, STRONG_PASSWORD
+from tests.fixtures.tokens import bearer_header
 from tests.security.conftest import (
     OTHER_PEER,
     add_job,
@@ -18,7 +18,6 @@ from tests.security.conftest import (
     assert_counted,
     assert_limit,
     assert_refused,
-    bearer_for,
     client_for,
     running,
 )
@@ -53,7 +52,7 @@ class TestEachTier:
     async def test_notifications_are_listing(self, shared_settings) -> None:
         settings = shared_settings(rate_limit_listing="3/minute")
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             await assert_limit(lambda _: http.get("/api/notifications", headers=headers), 3)
 
     async def test_detail(self, shared_settings) -> None:
@@ -66,7 +65,7 @@ class TestEachTier:
     async def test_mutation_per_user(self, shared_settings) -> None:
         settings = shared_settings(rate_limit_mutation="3/minute")
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             path = "/api/notifications/mark-all-read"
             await assert_limit(lambda _: http.put(path, headers=headers), 3)
 
@@ -74,7 +73,7 @@ class TestEachTier:
         settings = shared_settings(rate_limit_apply="3/minute")
         async with running(settings) as app, client_for(app) as http:
             job = await add_job(app)
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             statuses: list[int] = []
 
             async def apply(_: int) -> Response:
@@ -89,7 +88,7 @@ class TestEachTier:
     async def test_dashboard_per_user(self, shared_settings) -> None:
         settings = shared_settings(rate_limit_dashboard="3/minute")
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app), settings)
+            headers = bearer_header(await add_user(app), settings)
             await assert_limit(lambda _: http.get("/api/dashboard", headers=headers), 3)
 
     async def test_signin_per_ip(self, shared_settings) -> None:
@@ -150,7 +149,7 @@ class TestEachTier:
         """A signed-in GET of the default tier uses the per-user read budget (API.md M4)."""
         settings = shared_settings(rate_limit_read="3/minute")
         async with running(settings) as app, client_for(app) as http:
-            headers = bearer_for(await add_user(app, UserRole.EMPLOYER), settings)
+            headers = bearer_header(await add_user(app, UserRole.EMPLOYER), settings)
             await assert_limit(lambda _: http.get("/api/auth/me", headers=headers), 3)
             # Anonymous reads and signed-in writes keep their own tiers.
             assert_counted(await http.get("/api/ping"), 300, 299)

@@ -14,8 +14,8 @@ from intowork import __version__
 from intowork.core.config import Environment, Settings
 from intowork.core.migrations import alembic_config, code_head
 from intowork.main import create_app
-from tests.conftest import TEST_JWT_SECRET, SettingsFactory
 from tests.fixtures.redis import RedisTarget
+from tests.fixtures.settings import TEST_JWT_SECRET, SettingsFactory
 from tests.fixtures.timing import app_lifespan
 
 

@@ -18,13 +18,12 @@ from tests.admin.conftest import (
     INACTIVE,
     LEGACY_USER_KEYS,
     USER_NOT_FOUND,
-    Actor,
     CountStatements,
     assert_bad_pages,
     inactive_admin,
-    make_actor,
     set_created_at,
 )
+from tests.fixtures.actors import Actor, make_actor
 from tests.fixtures.factories import make_user
 
 URL = "/api/users"
